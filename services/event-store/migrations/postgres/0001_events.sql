@@ -1,0 +1,196 @@
+-- The event log. Positions are assigned from the one-row head table inside
+-- es_append_batch while it holds that row's lock until commit: dense and in
+-- commit order (cure 1 of the global-order trap). Each row also keeps its
+-- transaction id, so a lock-free reader (cure 2) is possible without a data
+-- migration.
+CREATE TABLE IF NOT EXISTS es_events (
+    position       bigint      PRIMARY KEY,
+    stream         text        NOT NULL,
+    version        bigint      NOT NULL,
+    event_id       uuid        NOT NULL UNIQUE,
+    event_type     text        NOT NULL,
+    schema_version integer     NOT NULL,
+    payload        bytea       NOT NULL,
+    metadata       bytea       NOT NULL,
+    recorded_at    timestamptz NOT NULL,
+    tx_id          xid8        NOT NULL DEFAULT pg_current_xact_id(),
+    UNIQUE (stream, version)
+);
+
+CREATE TABLE IF NOT EXISTS es_head (
+    id       integer PRIMARY KEY CHECK (id = 1),
+    position bigint  NOT NULL
+);
+INSERT INTO es_head (id, position) VALUES (1, 0) ON CONFLICT (id) DO NOTHING;
+
+-- Appends a group of requests in the caller's transaction.
+--
+-- Requests are given as parallel arrays: p_streams[r], p_expected[r] for
+-- request r (1-based); events as parallel arrays whose p_req[k] names their
+-- request, grouped by request in order. p_expected: -1 any, -2 no stream,
+-- -3 stream exists, >= 0 exact. No two requests of one call share an event id
+-- (the caller splits such groups). Returns one row per request:
+--   outcome 0 appended, 1 duplicate (all ids stored before, same content),
+--   2 wrong expected version (actual = last version or -1),
+--   3 idempotency conflict (detail says why, conflict_id names the event).
+-- Requests are decided in order; a failed one writes nothing and does not
+-- stop the others. The common case (no id seen before) is decided in memory
+-- from one look-up of the streams' versions, and written by one INSERT.
+CREATE OR REPLACE FUNCTION es_append_batch(
+    p_streams  text[],
+    p_expected bigint[],
+    p_req      integer[],
+    p_ids      uuid[],
+    p_types    text[],
+    p_schemas  integer[],
+    p_payloads bytea[],
+    p_metas    bytea[],
+    p_at       timestamptz
+) RETURNS TABLE (
+    req            integer,
+    outcome        integer,
+    first_version  bigint,
+    last_version   bigint,
+    first_position bigint,
+    last_position  bigint,
+    actual         bigint,
+    conflict_id    uuid,
+    detail         text
+) LANGUAGE plpgsql AS $$
+DECLARE
+    v_head   bigint;
+    v_start  bigint;
+    v_nreq   integer := coalesce(array_length(p_streams, 1), 0);
+    v_nev    integer := coalesce(array_length(p_req, 1), 0);
+    v_known  boolean;
+    v_sn     text[];     -- streams named, and
+    v_sv     bigint[];   -- their last versions (NULL: no events), kept current
+    v_si     integer;
+    v_r      integer;
+    v_lo     integer := 1;
+    v_hi     integer;
+    v_n      integer;
+    v_cur    bigint;
+    v_exp    bigint;
+    v_found  integer;
+    v_ok     boolean;
+    v_row    es_events%ROWTYPE;
+    v_prev   bigint;
+    v_bad    uuid;
+    k        integer;
+    ins_pos  bigint[]  := '{}';
+    ins_ver  bigint[]  := '{}';
+    ins_k    integer[] := '{}';
+    ins_s    text[]    := '{}';
+BEGIN
+    -- The one lock every appender in every process takes, held to commit;
+    -- it also reserves positions for every event of the call (given back
+    -- below if some requests fail).
+    UPDATE es_head h SET position = h.position + v_nev WHERE h.id = 1
+        RETURNING h.position - v_nev INTO v_head;
+    v_start := v_head;
+
+    SELECT EXISTS (SELECT 1 FROM es_events e WHERE e.event_id = ANY (p_ids)),
+           coalesce(array_agg(s.stream), '{}'), coalesce(array_agg(s.v), '{}')
+      INTO v_known, v_sn, v_sv
+      FROM (SELECT e.stream, max(e.version) AS v FROM es_events e
+             WHERE e.stream = ANY (p_streams) GROUP BY e.stream) s;
+
+    FOR v_r IN 1 .. v_nreq LOOP
+        -- events of request v_r are p_req[v_lo .. v_hi]
+        v_hi := v_lo - 1;
+        WHILE v_hi < v_nev AND p_req[v_hi + 1] = v_r LOOP
+            v_hi := v_hi + 1;
+        END LOOP;
+        v_n := v_hi - v_lo + 1;
+        req := v_r; first_version := NULL; last_version := NULL; first_position := NULL;
+        last_position := NULL; actual := NULL; conflict_id := NULL; detail := NULL;
+
+        v_found := 0;
+        IF v_known THEN
+            SELECT count(*) INTO v_found FROM es_events e WHERE e.event_id = ANY (p_ids[v_lo:v_hi]);
+        END IF;
+        IF v_found > 0 THEN
+            IF v_found <> v_n THEN
+                SELECT i INTO v_bad FROM unnest(p_ids[v_lo:v_hi]) AS i
+                  WHERE NOT EXISTS (SELECT 1 FROM es_events e WHERE e.event_id = i) LIMIT 1;
+                outcome := 3; conflict_id := v_bad;
+                detail := 'only part of this batch was stored before';
+            ELSE
+                -- all stored: same stream, contiguous, in this order, same content?
+                v_ok := true;
+                v_prev := NULL;
+                FOR k IN v_lo .. v_hi LOOP
+                    SELECT * INTO v_row FROM es_events e WHERE e.event_id = p_ids[k];
+                    IF v_row.stream <> p_streams[v_r]
+                       OR v_row.event_type <> p_types[k]
+                       OR v_row.schema_version <> p_schemas[k]
+                       OR v_row.payload <> p_payloads[k]
+                       OR v_row.metadata <> p_metas[k]
+                       OR (v_prev IS NOT NULL AND v_row.version <> v_prev + 1) THEN
+                        v_ok := false;
+                        v_bad := p_ids[k];
+                        EXIT;
+                    END IF;
+                    IF k = v_lo THEN
+                        first_version := v_row.version;
+                        first_position := v_row.position;
+                    END IF;
+                    last_version := v_row.version;
+                    last_position := v_row.position;
+                    v_prev := v_row.version;
+                END LOOP;
+                IF v_ok THEN
+                    outcome := 1;
+                ELSE
+                    outcome := 3; conflict_id := v_bad;
+                    first_version := NULL; last_version := NULL;
+                    first_position := NULL; last_position := NULL;
+                    detail := 'stored before with different content or in another place';
+                END IF;
+            END IF;
+        ELSE
+            v_si := array_position(v_sn, p_streams[v_r]);
+            v_cur := CASE WHEN v_si IS NULL THEN NULL ELSE v_sv[v_si] END;
+            v_exp := p_expected[v_r];
+            IF (v_exp = -2 AND v_cur IS NOT NULL)
+               OR (v_exp = -3 AND v_cur IS NULL)
+               OR (v_exp >= 0 AND v_cur IS DISTINCT FROM v_exp) THEN
+                outcome := 2; actual := coalesce(v_cur, -1);
+            ELSE
+                FOR k IN v_lo .. v_hi LOOP
+                    ins_k := ins_k || k;
+                    ins_s := ins_s || p_streams[v_r];
+                    ins_pos := ins_pos || (v_head + (k - v_lo) + 1);
+                    ins_ver := ins_ver || (coalesce(v_cur, -1) + (k - v_lo) + 1);
+                END LOOP;
+                outcome := 0;
+                first_version := coalesce(v_cur, -1) + 1;
+                last_version := coalesce(v_cur, -1) + v_n;
+                first_position := v_head + 1;
+                last_position := v_head + v_n;
+                v_head := v_head + v_n;
+                IF v_si IS NULL THEN
+                    v_sn := v_sn || p_streams[v_r];
+                    v_sv := v_sv || last_version;
+                ELSE
+                    v_sv[v_si] := last_version;
+                END IF;
+            END IF;
+        END IF;
+        RETURN NEXT;
+        v_lo := v_hi + 1;
+    END LOOP;
+
+    IF array_length(ins_k, 1) > 0 THEN
+        INSERT INTO es_events (position, stream, version, event_id, event_type,
+                               schema_version, payload, metadata, recorded_at)
+        SELECT t.pos, t.st, t.ver, p_ids[t.k], p_types[t.k], p_schemas[t.k],
+               p_payloads[t.k], p_metas[t.k], p_at
+          FROM unnest(ins_pos, ins_s, ins_ver, ins_k) AS t(pos, st, ver, k);
+    END IF;
+    IF v_head <> v_start + v_nev THEN
+        UPDATE es_head SET position = v_head WHERE id = 1;
+    END IF;
+END;
+$$;

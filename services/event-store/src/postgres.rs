@@ -1,0 +1,299 @@
+//! The PostgreSQL adapter: what several backend processes share.
+//!
+//! - Appends: one writer task per process sends every queued request in one
+//!   call of the `es_append_batch` function (one round trip, one commit).
+//!   The function locks the one-row `es_head` table until commit, so appends
+//!   of all processes are serialised, positions are dense and in commit
+//!   order, and a reader polling `position >= n` never skips an event that
+//!   commits later (the classic sequence-gap trap cannot happen).
+//! - Idempotency: a unique index on `event_id`; retries are detected inside
+//!   the same locked transaction.
+//! - Migrations run on start under a transaction-scoped advisory lock, so
+//!   processes starting together apply each exactly once.
+//! - Durability: the server's (`synchronous_commit` as configured).
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use sqlx::AssertSqlSafe;
+use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions, PgRow};
+use sqlx::{ConnectOptions, Connection, Row};
+use std::str::FromStr;
+use tokio::sync::watch;
+use uuid::Uuid;
+
+use crate::group_commit::{AppendRequest, BatchWriter, Writer};
+use crate::migrate::Migration;
+use crate::sqlite::{to_i64, to_u64};
+use crate::{
+    AppendResult, Capabilities, Direction, EventStore, ExpectedVersion, NewEvent, RecordedEvent,
+    StoreError, limits,
+};
+
+const MIGRATIONS: &[Migration] = &[Migration {
+    version: 1,
+    description: "events, head, es_append_batch",
+    sql: include_str!("../migrations/postgres/0001_events.sql"),
+}];
+
+/// Advisory lock key that serialises migrations across processes.
+const MIGRATION_LOCK: i64 = 0x696e_6b73_6561_6c01;
+
+/// The PostgreSQL event store.
+pub struct PostgresStore {
+    pool: PgPool,
+    writer: Writer,
+}
+
+impl PostgresStore {
+    /// Connects to `url` (e.g. `postgres://postgres@127.0.0.1:5432/test`) and
+    /// applies migrations.
+    pub async fn connect(url: &str) -> Result<Self, StoreError> {
+        Self::connect_with(PgConnectOptions::from_str(url)?).await
+    }
+
+    /// Connects with the store's tables in `schema` (created if missing):
+    /// lets tests and tenants keep separate stores in one database.
+    pub async fn connect_in_schema(url: &str, schema: &str) -> Result<Self, StoreError> {
+        if schema.is_empty()
+            || !schema.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+            || schema.len() > 63
+        {
+            return Err(StoreError::InvalidInput(format!("invalid schema name {schema:?}")));
+        }
+        let opts = PgConnectOptions::from_str(url)?;
+        let mut conn = opts.connect().await?;
+        // CREATE SCHEMA IF NOT EXISTS races between processes starting at
+        // once; the migration lock serialises it.
+        let mut tx = conn.begin().await?;
+        sqlx::query("SELECT pg_advisory_xact_lock($1)").bind(MIGRATION_LOCK).execute(&mut *tx).await?;
+        sqlx::query(AssertSqlSafe(format!("CREATE SCHEMA IF NOT EXISTS {schema}"))).execute(&mut *tx).await?;
+        tx.commit().await?;
+        conn.close().await?;
+        Self::connect_with(opts.options([("search_path", schema)])).await
+    }
+
+    /// Connects with explicit options.
+    pub async fn connect_with(opts: PgConnectOptions) -> Result<Self, StoreError> {
+        let pool = PgPoolOptions::new().max_connections(8).connect_with(opts).await?;
+        migrate(&pool).await?;
+        let head: i64 = sqlx::query_scalar("SELECT position FROM es_head WHERE id = 1")
+            .fetch_one(&pool)
+            .await?;
+        let writer = Writer::spawn(PgWriter { pool: pool.clone() }, to_u64(head)?);
+        Ok(PostgresStore { pool, writer })
+    }
+
+    /// The connection pool (for the benchmark's plain-SQL baseline and for
+    /// read models that keep their tables beside the events).
+    pub fn pool(&self) -> &PgPool {
+        &self.pool
+    }
+}
+
+async fn migrate(pool: &PgPool) -> Result<(), StoreError> {
+    let mut tx = pool.begin().await?;
+    sqlx::query("SELECT pg_advisory_xact_lock($1)").bind(MIGRATION_LOCK).execute(&mut *tx).await?;
+    sqlx::query(
+        "CREATE TABLE IF NOT EXISTS es_schema_migrations (version bigint PRIMARY KEY, description text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())",
+    )
+    .execute(&mut *tx)
+    .await?;
+    for m in MIGRATIONS {
+        let done: Option<i64> =
+            sqlx::query_scalar("SELECT version FROM es_schema_migrations WHERE version = $1")
+                .bind(m.version)
+                .fetch_optional(&mut *tx)
+                .await?;
+        if done.is_none() {
+            sqlx::raw_sql(m.sql)
+                .execute(&mut *tx)
+                .await
+                .map_err(|e| StoreError::Migration(format!("{} ({}): {e}", m.version, m.description)))?;
+            sqlx::query("INSERT INTO es_schema_migrations (version, description) VALUES ($1, $2)")
+                .bind(m.version)
+                .bind(m.description)
+                .execute(&mut *tx)
+                .await?;
+        }
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+struct PgWriter {
+    pool: PgPool,
+}
+
+impl BatchWriter for PgWriter {
+    async fn write_batch(
+        &mut self,
+        batch: &[AppendRequest],
+    ) -> Result<(Vec<Result<AppendResult, StoreError>>, u64), StoreError> {
+        let n_events: usize = batch.iter().map(|r| r.events.len()).sum();
+        let mut streams = Vec::with_capacity(batch.len());
+        let mut expected = Vec::with_capacity(batch.len());
+        let mut req_of = Vec::with_capacity(n_events);
+        let mut ids = Vec::with_capacity(n_events);
+        let mut types = Vec::with_capacity(n_events);
+        let mut schemas = Vec::with_capacity(n_events);
+        let mut payloads = Vec::with_capacity(n_events);
+        let mut metas = Vec::with_capacity(n_events);
+        for (r, req) in batch.iter().enumerate() {
+            streams.push(req.stream.as_str());
+            expected.push(match req.expected {
+                ExpectedVersion::Any => -1,
+                ExpectedVersion::NoStream => -2,
+                ExpectedVersion::StreamExists => -3,
+                ExpectedVersion::Exact(v) => to_i64(v)?,
+            });
+            for e in &req.events {
+                req_of.push(r as i32 + 1);
+                ids.push(e.id);
+                types.push(e.event_type.as_str());
+                schemas.push(i32::from(e.schema_version));
+                payloads.push(e.payload.as_slice());
+                metas.push(e.metadata.as_slice());
+            }
+        }
+        let rows = sqlx::query(
+            "SELECT req, outcome, first_version, last_version, first_position, last_position, actual, conflict_id, detail \
+             FROM es_append_batch($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+        )
+        .bind(&streams)
+        .bind(&expected)
+        .bind(&req_of)
+        .bind(&ids)
+        .bind(&types)
+        .bind(&schemas)
+        .bind(&payloads)
+        .bind(&metas)
+        .bind(Utc::now())
+        .fetch_all(&self.pool)
+        .await?;
+        if rows.len() != batch.len() {
+            return Err(StoreError::Corrupt(format!(
+                "es_append_batch answered {} rows for {} requests",
+                rows.len(),
+                batch.len()
+            )));
+        }
+        let mut head = 0u64;
+        let mut results = Vec::with_capacity(batch.len());
+        for (req, row) in batch.iter().zip(&rows) {
+            let outcome: i32 = row.try_get("outcome")?;
+            let res = match outcome {
+                0 | 1 => {
+                    let r = AppendResult {
+                        first_version: to_u64(row.try_get("first_version")?)?,
+                        last_version: to_u64(row.try_get("last_version")?)?,
+                        first_position: to_u64(row.try_get("first_position")?)?,
+                        last_position: to_u64(row.try_get("last_position")?)?,
+                        duplicate: outcome == 1,
+                    };
+                    head = head.max(r.last_position);
+                    Ok(r)
+                }
+                2 => {
+                    let actual: i64 = row.try_get("actual")?;
+                    Err(StoreError::WrongExpectedVersion {
+                        stream: req.stream.clone(),
+                        expected: req.expected,
+                        actual: u64::try_from(actual).ok(),
+                    })
+                }
+                3 => Err(StoreError::IdempotencyConflict {
+                    event_id: row.try_get::<Option<Uuid>, _>("conflict_id")?.unwrap_or(req.events[0].id),
+                    reason: row.try_get::<Option<String>, _>("detail")?.unwrap_or_default(),
+                }),
+                other => Err(StoreError::Corrupt(format!("unknown append outcome {other}"))),
+            };
+            results.push(res);
+        }
+        Ok((results, head))
+    }
+}
+
+const COLUMNS: &str =
+    "position, stream, version, event_id, event_type, schema_version, payload, metadata, recorded_at";
+
+fn decode_row(row: &PgRow) -> Result<RecordedEvent, StoreError> {
+    let schema: i32 = row.try_get("schema_version")?;
+    Ok(RecordedEvent {
+        position: to_u64(row.try_get("position")?)?,
+        stream: row.try_get("stream")?,
+        version: to_u64(row.try_get("version")?)?,
+        id: row.try_get("event_id")?,
+        event_type: row.try_get("event_type")?,
+        schema_version: u16::try_from(schema)
+            .map_err(|_| StoreError::Corrupt(format!("schema version {schema}")))?,
+        payload: row.try_get("payload")?,
+        metadata: row.try_get("metadata")?,
+        recorded_at: row.try_get::<DateTime<Utc>, _>("recorded_at")?,
+    })
+}
+
+#[async_trait]
+impl EventStore for PostgresStore {
+    async fn append(
+        &self,
+        stream: &str,
+        expected: ExpectedVersion,
+        events: Vec<NewEvent>,
+    ) -> Result<AppendResult, StoreError> {
+        self.writer.append(stream, expected, events).await
+    }
+
+    async fn read_stream(
+        &self,
+        stream: &str,
+        from: u64,
+        direction: Direction,
+        limit: usize,
+    ) -> Result<Vec<RecordedEvent>, StoreError> {
+        let limit = limit.min(limits::MAX_READ_LIMIT) as i64;
+        let from = i64::try_from(from).unwrap_or(i64::MAX);
+        let sql = match direction {
+            Direction::Forward => format!(
+                "SELECT {COLUMNS} FROM es_events WHERE stream = $1 AND version >= $2 ORDER BY version ASC LIMIT $3"
+            ),
+            Direction::Backward => format!(
+                "SELECT {COLUMNS} FROM es_events WHERE stream = $1 AND version <= $2 ORDER BY version DESC LIMIT $3"
+            ),
+        };
+        let rows = sqlx::query(AssertSqlSafe(sql.clone())).bind(stream).bind(from).bind(limit).fetch_all(&self.pool).await?;
+        rows.iter().map(decode_row).collect()
+    }
+
+    async fn read_all(&self, from: u64, limit: usize) -> Result<Vec<RecordedEvent>, StoreError> {
+        let limit = limit.min(limits::MAX_READ_LIMIT) as i64;
+        let from = i64::try_from(from).unwrap_or(i64::MAX);
+        let rows = sqlx::query(AssertSqlSafe(format!(
+            "SELECT {COLUMNS} FROM es_events WHERE position >= $1 ORDER BY position ASC LIMIT $2"
+        )))
+        .bind(from)
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(decode_row).collect()
+    }
+
+    async fn stream_version(&self, stream: &str) -> Result<Option<u64>, StoreError> {
+        let v: Option<i64> = sqlx::query_scalar("SELECT max(version) FROM es_events WHERE stream = $1")
+            .bind(stream)
+            .fetch_one(&self.pool)
+            .await?;
+        v.map(to_u64).transpose()
+    }
+
+    async fn head_position(&self) -> Result<u64, StoreError> {
+        to_u64(sqlx::query_scalar("SELECT position FROM es_head WHERE id = 1").fetch_one(&self.pool).await?)
+    }
+
+    fn committed(&self) -> watch::Receiver<u64> {
+        self.writer.committed()
+    }
+
+    fn capabilities(&self) -> Capabilities {
+        Capabilities { dense_positions: true, durable_idempotency: true, multi_process: true }
+    }
+}

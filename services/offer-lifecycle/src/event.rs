@@ -1,0 +1,383 @@
+//! The offer's events: the facts of its life, one stream per offer.
+//!
+//! Each event has a stable type name (its Rust name, e.g. `"FieldSigned"`) and a schema version; both
+//! are stored beside the payload, and [`crate::schema`] upcasts old versions on read. Renaming an
+//! event or a field, or changing a field's meaning, is a new schema version with an upcaster — never
+//! an edit in place.
+//!
+//! Personal data is kept in dedicated fields so that it can be encrypted per client (crypto-shredding):
+//! `client_name` and `contacts` in [`OfferModelled`], `new_contacts` in [`ContactCorrected`], and the
+//! recipient `to` in [`EmailSent`] and [`SmsSent`]. No other field, and no free text written by the
+//! system, carries the client's e-mail or phone.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::contact::{Contacts, CzechMobile, Email};
+use crate::field::{SignatureField, SignerRole};
+use crate::hash::Sha256;
+use crate::ids::{AgentId, DocumentName, FieldId, HelpDeskUser, MessageId, OfferId, OfferNumber};
+use crate::pad::SignPad;
+use crate::publication::{AccessCodeHash, Channels, StorageFolder};
+use crate::signature::SignatureQuality;
+use crate::text::{PersonName, Reason, ServerReply};
+
+/// The offer was modelled (or re-modelled before any signature) on the agent's PC: state 1.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OfferModelled {
+    /// The offer (the stream).
+    pub offer_id: OfferId,
+    /// The agent who models it.
+    pub agent_id: AgentId,
+    /// The number printed on the offer.
+    pub offer_number: OfferNumber,
+    /// The client's name (personal data).
+    pub client_name: Option<PersonName>,
+    /// The client's contacts (personal data).
+    pub contacts: Contacts,
+    /// The signature fields, in the order of the document.
+    pub fields: Vec<SignatureField>,
+    /// SHA-256 of the offer document the signatures are bound to.
+    pub document_sha256: Sha256,
+    /// When it was modelled.
+    pub modelled_at: DateTime<Utc>,
+}
+
+/// A signing session started on a pad.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SigningStarted {
+    /// The pad.
+    pub pad: SignPad,
+    /// When the session started.
+    pub started_at: DateTime<Utc>,
+}
+
+/// A field was signed; the biometrics were encrypted at once into an envelope bound to the document,
+/// the field and the role. Emitted by the edge agent.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FieldSigned {
+    /// The field.
+    pub field_id: FieldId,
+    /// Who signed.
+    pub role: SignerRole,
+    /// SHA-256 of the signature image placed in the field.
+    pub signature_image_sha256: Sha256,
+    /// SHA-256 of the encrypted biometric envelope (the reference to it).
+    pub envelope_sha256: Sha256,
+    /// What the edge agent measured.
+    pub quality: SignatureQuality,
+    /// When the signer pressed OK.
+    pub signed_at: DateTime<Utc>,
+}
+
+/// The agent confirmed "save and send"; the signed offer is sealed as a PDF and can no longer change:
+/// state 2. Emitted by the edge agent.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OfferSealed {
+    /// SHA-256 of the sealed PDF.
+    pub sealed_pdf_sha256: Sha256,
+    /// When it was sealed.
+    pub sealed_at: DateTime<Utc>,
+}
+
+/// The backend durably stored the sealed PDF: state 3.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OfferReceived {
+    /// SHA-256 of the PDF received (equal to the sealed one).
+    pub pdf_sha256: Sha256,
+    /// When it was stored.
+    pub received_at: DateTime<Utc>,
+}
+
+/// The acceptance checks passed; the insurer accepted the offer for processing: state 4.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OfferAccepted {
+    /// When it was accepted.
+    pub accepted_at: DateTime<Utc>,
+}
+
+/// The acceptance checks failed; the offer stays in state 3, marked rejected.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OfferRejected {
+    /// Why.
+    pub reason: Reason,
+    /// When.
+    pub rejected_at: DateTime<Utc>,
+}
+
+/// The signed offer and the insurance terms were put in the client's storage.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DocumentsPublished {
+    /// The storage folder.
+    pub folder: StorageFolder,
+    /// SHA-256 of the link token (the token itself is only in the e-mail).
+    pub link_token_sha256: Sha256,
+    /// Slow hash of the access code (the code itself is only in the SMS).
+    pub access_code_hash: AccessCodeHash,
+    /// When the link and the code expire.
+    pub expires_at: DateTime<Utc>,
+    /// When they were published.
+    pub published_at: DateTime<Utc>,
+}
+
+/// The e-mail and/or SMS were scheduled (the morning after receipt, Prague time).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NotificationScheduled {
+    /// Which channels.
+    pub channels: Channels,
+    /// When they are due.
+    pub due_at: DateTime<Utc>,
+    /// When they were scheduled.
+    pub scheduled_at: DateTime<Utc>,
+}
+
+/// The mail server accepted the e-mail with the storage link.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EmailSent {
+    /// The message id.
+    pub message_id: MessageId,
+    /// The recipient (personal data).
+    pub to: Email,
+    /// What the SMTP server answered.
+    pub smtp_reply: Option<ServerReply>,
+    /// When.
+    pub sent_at: DateTime<Utc>,
+}
+
+/// A delivery report says the e-mail was delivered.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EmailDelivered {
+    /// The message id.
+    pub message_id: MessageId,
+    /// The report's text, if any.
+    pub report: Option<ServerReply>,
+    /// When.
+    pub delivered_at: DateTime<Utc>,
+}
+
+/// The e-mail bounced.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EmailBounced {
+    /// The message id.
+    pub message_id: MessageId,
+    /// The bounce's reason, as the server gave it.
+    pub reason: ServerReply,
+    /// When.
+    pub bounced_at: DateTime<Utc>,
+}
+
+/// The SMS gateway accepted the SMS with the access code.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SmsSent {
+    /// The gateway's message id.
+    pub message_id: MessageId,
+    /// The recipient (personal data).
+    pub to: CzechMobile,
+    /// What the gateway answered.
+    pub gateway_reply: Option<ServerReply>,
+    /// When.
+    pub sent_at: DateTime<Utc>,
+}
+
+/// A delivery receipt says the SMS was delivered.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SmsDelivered {
+    /// The gateway's message id.
+    pub message_id: MessageId,
+    /// When.
+    pub delivered_at: DateTime<Utc>,
+}
+
+/// The SMS could not be delivered.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SmsFailed {
+    /// The gateway's message id.
+    pub message_id: MessageId,
+    /// Why, as the gateway said.
+    pub reason: ServerReply,
+    /// When.
+    pub failed_at: DateTime<Utc>,
+}
+
+/// The client opened the storage (link and code both correct).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StorageOpened {
+    /// When.
+    pub opened_at: DateTime<Utc>,
+}
+
+/// The client downloaded a document from the storage.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DocumentDownloaded {
+    /// Which document.
+    pub document: DocumentName,
+    /// When.
+    pub downloaded_at: DateTime<Utc>,
+}
+
+/// Help desk: the e-mail and/or SMS are to be sent again.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NotificationResendRequested {
+    /// Who asked.
+    pub user: HelpDeskUser,
+    /// Why.
+    pub reason: Reason,
+    /// Which channels.
+    pub channels: Channels,
+    /// When.
+    pub requested_at: DateTime<Utc>,
+}
+
+/// Help desk: the client's e-mail and/or mobile were corrected on the client's request. This changes
+/// where notifications go, never the signed document.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ContactCorrected {
+    /// Who corrected it.
+    pub user: HelpDeskUser,
+    /// Why.
+    pub reason: Reason,
+    /// The corrected contacts; a missing one is unchanged (personal data).
+    pub new_contacts: Contacts,
+    /// When.
+    pub corrected_at: DateTime<Utc>,
+}
+
+/// Help desk: a paper withdrawal or change request signed by the client arrived (the only way to
+/// withdraw or change a digitally signed offer).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PaperWithdrawalRecorded {
+    /// Who recorded it.
+    pub user: HelpDeskUser,
+    /// Why / what the paper says.
+    pub reason: Reason,
+    /// The day the paper arrived.
+    pub received_on: NaiveDate,
+    /// When it was recorded.
+    pub recorded_at: DateTime<Utc>,
+}
+
+/// The offer was made effective ("zplatnit").
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OfferMadeEffective {
+    /// When.
+    pub effective_at: DateTime<Utc>,
+}
+
+/// Declares [`Event`] from the payload types and their current schema versions.
+macro_rules! events {
+    ($($name:ident = $version:literal),* $(,)?) => {
+        /// One fact of an offer's life. Serialised (for transport or debugging) as the payload's
+        /// fields plus `"type"`; the stored form is [`crate::schema::encode`].
+        #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+        #[serde(tag = "type")]
+        pub enum Event {
+            $(
+                #[doc = concat!("See [`", stringify!($name), "`].")]
+                $name($name),
+            )*
+        }
+
+        impl Event {
+            /// Every event type with its current schema version.
+            pub const TYPES: &'static [(&'static str, u16)] = &[$((stringify!($name), $version)),*];
+
+            /// The stable type name stored with the event.
+            pub fn type_name(&self) -> &'static str {
+                match self {
+                    $(Self::$name(_) => stringify!($name),)*
+                }
+            }
+
+            /// The schema version this build writes for the event's type.
+            pub fn schema_version(&self) -> u16 {
+                match self {
+                    $(Self::$name(_) => $version,)*
+                }
+            }
+
+            /// The payload alone, without the type tag.
+            pub(crate) fn to_payload(&self) -> Result<serde_json::Value, serde_json::Error> {
+                match self {
+                    $(Self::$name(payload) => serde_json::to_value(payload),)*
+                }
+            }
+
+            /// Reads a current-version payload of the named type; `None` for an unknown type.
+            pub(crate) fn from_payload(
+                type_name: &str,
+                payload: serde_json::Value,
+            ) -> Option<Result<Self, serde_json::Error>> {
+                match type_name {
+                    $(stringify!($name) => Some(serde_json::from_value::<$name>(payload).map(Self::$name)),)*
+                    _ => None,
+                }
+            }
+        }
+
+        $(
+            impl From<$name> for Event {
+                fn from(payload: $name) -> Self {
+                    Self::$name(payload)
+                }
+            }
+        )*
+    };
+}
+
+events! {
+    OfferModelled = 2,
+    SigningStarted = 1,
+    FieldSigned = 1,
+    OfferSealed = 1,
+    OfferReceived = 1,
+    OfferAccepted = 1,
+    OfferRejected = 1,
+    DocumentsPublished = 1,
+    NotificationScheduled = 1,
+    EmailSent = 1,
+    EmailDelivered = 1,
+    EmailBounced = 1,
+    SmsSent = 1,
+    SmsDelivered = 1,
+    SmsFailed = 1,
+    StorageOpened = 1,
+    DocumentDownloaded = 1,
+    NotificationResendRequested = 1,
+    ContactCorrected = 1,
+    PaperWithdrawalRecorded = 1,
+    OfferMadeEffective = 1,
+}
+
+impl Event {
+    /// For a help-desk action, the user who did it and the reason they gave. Every help-desk event
+    /// carries both; the types make an empty user or reason impossible.
+    pub fn help_desk_actor(&self) -> Option<(&HelpDeskUser, &Reason)> {
+        match self {
+            Self::NotificationResendRequested(e) => Some((&e.user, &e.reason)),
+            Self::ContactCorrected(e) => Some((&e.user, &e.reason)),
+            Self::PaperWithdrawalRecorded(e) => Some((&e.user, &e.reason)),
+            _ => None,
+        }
+    }
+}

@@ -30,10 +30,14 @@ use sqlx::AssertSqlSafe;
 use sqlx::{Connection, PgPool, SqlitePool};
 
 const BATCH: usize = 10;
+/// Alternating rounds per measurement.
+const ROUNDS: usize = 6;
 const PAYLOAD: &[u8] = br#"{"offer_id":"OF-2026-000123","field_id":"client","signature_image_sha256":"5d41402abc4b2a76b9719d911017c592","quality":{"width_mm":42.5,"pen_down_ms":1830,"samples":366}}"#;
 
 fn events() -> Vec<NewEvent> {
-    (0..BATCH).map(|_| NewEvent::new("FieldSigned", 1, PAYLOAD.to_vec())).collect()
+    (0..BATCH)
+        .map(|_| NewEvent::new("FieldSigned", 1, PAYLOAD.to_vec()))
+        .collect()
 }
 
 fn rate(events: usize, d: Duration) -> f64 {
@@ -47,7 +51,12 @@ struct Row {
     baseline: f64,
 }
 
-async fn store_appends(store: Arc<dyn EventStore>, writers: usize, batches: usize, tag: &str) -> f64 {
+async fn store_appends(
+    store: Arc<dyn EventStore>,
+    writers: usize,
+    batches: usize,
+    tag: &str,
+) -> f64 {
     let start = Instant::now();
     let tasks: Vec<_> = (0..writers)
         .map(|w| {
@@ -56,7 +65,10 @@ async fn store_appends(store: Arc<dyn EventStore>, writers: usize, batches: usiz
             tokio::spawn(async move {
                 let mut v = None;
                 for _ in 0..batches {
-                    let r = store.append(&stream, ExpectedVersion::after(v), events()).await.unwrap();
+                    let r = store
+                        .append(&stream, ExpectedVersion::after(v), events())
+                        .await
+                        .unwrap();
                     v = Some(r.last_version);
                 }
             })
@@ -84,9 +96,14 @@ async fn store_read_all(store: &dyn EventStore) -> f64 {
 
 // ---- plain SQL baselines -------------------------------------------------
 
-async fn sqlite_baseline_appends(pool: &SqlitePool, writers: usize, batches: usize, tag: &str) -> f64 {
+async fn sqlite_baseline_appends(
+    pool: &SqlitePool,
+    writers: usize,
+    batches: usize,
+    tag: &str,
+) -> f64 {
     let start = Instant::now();
-    let values = vec!["(?,?,?,?,?,?,?,?)"; BATCH].join(",");
+    let values = ["(?,?,?,?,?,?,?,?)"; BATCH].join(",");
     let sql = Arc::new(format!(
         "INSERT INTO plain_events (stream, version, event_id, event_type, schema_version, payload, metadata, recorded_at) VALUES {values}"
     ));
@@ -127,7 +144,18 @@ async fn sqlite_baseline_read(pool: &SqlitePool) -> f64 {
     let start = Instant::now();
     let (mut from, mut n) = (0i64, 0usize);
     loop {
-        let rows: Vec<(i64, String, i64, Vec<u8>, String, i64, Vec<u8>, Vec<u8>, i64)> = sqlx::query_as(
+        type R = (
+            i64,
+            String,
+            i64,
+            Vec<u8>,
+            String,
+            i64,
+            Vec<u8>,
+            Vec<u8>,
+            i64,
+        );
+        let rows: Vec<R> = sqlx::query_as(
             "SELECT position, stream, version, event_id, event_type, schema_version, payload, metadata, recorded_at FROM plain_events WHERE position > ? ORDER BY position LIMIT 1000",
         )
         .bind(from)
@@ -146,7 +174,17 @@ async fn pg_baseline_appends(pool: &PgPool, writers: usize, batches: usize, tag:
     let values: Vec<String> = (0..BATCH)
         .map(|i| {
             let b = i * 8;
-            format!("(${},${},${},${},${},${},${},${})", b + 1, b + 2, b + 3, b + 4, b + 5, b + 6, b + 7, b + 8)
+            format!(
+                "(${},${},${},${},${},${},${},${})",
+                b + 1,
+                b + 2,
+                b + 3,
+                b + 4,
+                b + 5,
+                b + 6,
+                b + 7,
+                b + 8
+            )
         })
         .collect();
     let sql = Arc::new(format!(
@@ -189,7 +227,17 @@ async fn pg_baseline_read(pool: &PgPool) -> f64 {
     let start = Instant::now();
     let (mut from, mut n) = (0i64, 0usize);
     loop {
-        type R = (i64, String, i64, uuid::Uuid, String, i32, Vec<u8>, Vec<u8>, chrono::DateTime<chrono::Utc>);
+        type R = (
+            i64,
+            String,
+            i64,
+            uuid::Uuid,
+            String,
+            i32,
+            Vec<u8>,
+            Vec<u8>,
+            chrono::DateTime<chrono::Utc>,
+        );
         let rows: Vec<R> = sqlx::query_as(
             "SELECT position, stream, version, event_id, event_type, schema_version, payload, metadata, recorded_at FROM plain_events WHERE position > $1 ORDER BY position LIMIT 1000",
         )
@@ -208,28 +256,45 @@ async fn pg_baseline_read(pool: &PgPool) -> f64 {
 
 async fn bench_sqlite(batches: usize, rows: &mut Vec<Row>) {
     let dir = tempfile::tempdir().unwrap();
-    let store: Arc<dyn EventStore> = Arc::new(SqliteStore::open(dir.path().join("events.db")).await.unwrap());
+    let store: Arc<dyn EventStore> = Arc::new(
+        SqliteStore::open(dir.path().join("events.db"))
+            .await
+            .unwrap(),
+    );
     let opts = connect_options(&dir.path().join("plain.db"));
-    let pool = sqlx::sqlite::SqlitePoolOptions::new().max_connections(16).connect_with(opts).await.unwrap();
+    let pool = sqlx::sqlite::SqlitePoolOptions::new()
+        .max_connections(16)
+        .connect_with(opts)
+        .await
+        .unwrap();
     sqlx::raw_sql(
         "CREATE TABLE plain_events (position INTEGER PRIMARY KEY, stream TEXT NOT NULL, version INTEGER NOT NULL, event_id BLOB NOT NULL UNIQUE, event_type TEXT NOT NULL, schema_version INTEGER NOT NULL, payload BLOB NOT NULL, metadata BLOB NOT NULL, recorded_at INTEGER NOT NULL, UNIQUE (stream, version))",
     )
     .execute(&pool)
     .await
     .unwrap();
-    run_adapter("sqlite", store, batches, rows, |w, b, tag| {
-        let pool = pool.clone();
-        Box::pin(async move { sqlite_baseline_appends(&pool, w, b, &tag).await })
-    }, {
-        let pool = pool.clone();
-        Box::pin(async move { sqlite_baseline_read(&pool).await })
-    })
+    run_adapter(
+        "sqlite",
+        store,
+        batches,
+        rows,
+        |w, b, tag| {
+            let pool = pool.clone();
+            Box::pin(async move { sqlite_baseline_appends(&pool, w, b, &tag).await })
+        },
+        || {
+            let pool = pool.clone();
+            Box::pin(async move { sqlite_baseline_read(&pool).await })
+        },
+    )
     .await;
 }
 
 async fn bench_postgres(url: &str, batches: usize, rows: &mut Vec<Row>) {
     let schema = format!("es_bench_{}", std::process::id());
-    let store = PostgresStore::connect_in_schema(url, &schema).await.unwrap();
+    let store = PostgresStore::connect_in_schema(url, &schema)
+        .await
+        .unwrap();
     let pool = store.pool().clone();
     sqlx::raw_sql(
         "CREATE TABLE plain_events (position bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, stream text NOT NULL, version bigint NOT NULL, event_id uuid NOT NULL UNIQUE, event_type text NOT NULL, schema_version integer NOT NULL, payload bytea NOT NULL, metadata bytea NOT NULL, recorded_at timestamptz NOT NULL, UNIQUE (stream, version))",
@@ -238,16 +303,26 @@ async fn bench_postgres(url: &str, batches: usize, rows: &mut Vec<Row>) {
     .await
     .unwrap();
     let store: Arc<dyn EventStore> = Arc::new(store);
-    run_adapter("postgres", store, batches, rows, |w, b, tag| {
-        let pool = pool.clone();
-        Box::pin(async move { pg_baseline_appends(&pool, w, b, &tag).await })
-    }, {
-        let pool = pool.clone();
-        Box::pin(async move { pg_baseline_read(&pool).await })
-    })
+    run_adapter(
+        "postgres",
+        store,
+        batches,
+        rows,
+        |w, b, tag| {
+            let pool = pool.clone();
+            Box::pin(async move { pg_baseline_appends(&pool, w, b, &tag).await })
+        },
+        || {
+            let pool = pool.clone();
+            Box::pin(async move { pg_baseline_read(&pool).await })
+        },
+    )
     .await;
     let mut c = sqlx::PgConnection::connect(url).await.unwrap();
-    sqlx::query(AssertSqlSafe(format!("DROP SCHEMA {schema} CASCADE"))).execute(&mut c).await.unwrap();
+    sqlx::query(AssertSqlSafe(format!("DROP SCHEMA {schema} CASCADE")))
+        .execute(&mut c)
+        .await
+        .unwrap();
 }
 
 type Fut = std::pin::Pin<Box<dyn std::future::Future<Output = f64>>>;
@@ -258,33 +333,61 @@ async fn run_adapter(
     batches: usize,
     rows: &mut Vec<Row>,
     baseline_append: impl Fn(usize, usize, String) -> Fut,
-    baseline_read: Fut,
+    baseline_read: impl Fn() -> Fut,
 ) {
     // warm up both paths (connections, statement caches, file growth)
     store_appends(store.clone(), 1, 20, "warm").await;
     baseline_append(1, 20, "warm".into()).await;
     for (writers, per_writer) in [(1, batches), (16, (batches / 4).max(40))] {
-        // alternate to spread disk and cache effects over both
-        let s1 = store_appends(store.clone(), writers, per_writer / 2, &format!("a{writers}")).await;
-        let b1 = baseline_append(writers, per_writer / 2, format!("a{writers}")).await;
-        let b2 = baseline_append(writers, per_writer / 2, format!("b{writers}")).await;
-        let s2 = store_appends(store.clone(), writers, per_writer / 2, &format!("b{writers}")).await;
-        let (s, b) = ((s1 + s2) / 2.0, (b1 + b2) / 2.0);
-        eprintln!("  {adapter}: append, {writers} writer(s): store {s:.0} ev/s, plain SQL {b:.0} ev/s");
-        rows.push(Row { adapter, what: format!("append, {writers:>2} writer(s)"), store: s, baseline: b });
+        // Alternate store and baseline in several short rounds, so that
+        // drifts of the disk's flush time and of other load hit both alike;
+        // each figure is total events / total time over its rounds.
+        let per_round = (per_writer / ROUNDS).max(1);
+        let (mut s_time, mut b_time) = (0.0f64, 0.0f64);
+        for round in 0..ROUNDS {
+            let tag = format!("w{writers}r{round}");
+            let events = (writers * per_round * BATCH) as f64;
+            s_time += events / store_appends(store.clone(), writers, per_round, &tag).await;
+            b_time += events / baseline_append(writers, per_round, tag).await;
+        }
+        let total = (ROUNDS * writers * per_round * BATCH) as f64;
+        let (s, b) = (total / s_time, total / b_time);
+        eprintln!(
+            "  {adapter}: append, {writers} writer(s): store {s:.0} ev/s, plain SQL {b:.0} ev/s"
+        );
+        rows.push(Row {
+            adapter,
+            what: format!("append, {writers:>2} writer(s)"),
+            store: s,
+            baseline: b,
+        });
     }
-    let b = baseline_read.await;
-    let s = store_read_all(store.as_ref()).await;
+    let (mut s, mut b) = (0.0, 0.0);
+    for _ in 0..3 {
+        b += baseline_read().await / 3.0;
+        s += store_read_all(store.as_ref()).await / 3.0;
+    }
     eprintln!("  {adapter}: read_all: store {s:.0} ev/s, plain SQL {b:.0} ev/s");
-    rows.push(Row { adapter, what: "read_all".into(), store: s, baseline: b });
+    rows.push(Row {
+        adapter,
+        what: "read_all".into(),
+        store: s,
+        baseline: b,
+    });
 }
 
 #[tokio::main(flavor = "multi_thread")]
 async fn main() {
     // `cargo bench` passes `--bench`; we take no other arguments.
-    let batches: usize = std::env::var("BENCH_BATCHES").ok().and_then(|v| v.parse().ok()).unwrap_or(300);
+    let batches: usize = std::env::var("BENCH_BATCHES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(300);
     let mut rows = Vec::new();
-    eprintln!("event-store throughput ({BATCH}-event batches, {} B payloads)", PAYLOAD.len());
+    eprintln!(
+        "event-store throughput ({BATCH}-event batches, {} B payloads)",
+        PAYLOAD.len()
+    );
     bench_sqlite(batches, &mut rows).await;
     let url = std::env::var("INKSEAL_TEST_POSTGRES_URL")
         .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into());
@@ -299,7 +402,11 @@ async fn main() {
     println!("| adapter  | measure               | store ev/s | plain SQL ev/s | ratio | target |");
     println!("|----------|-----------------------|-----------:|---------------:|------:|-------:|");
     for r in &rows {
-        let target = if r.what.starts_with("append") { 0.8 } else { 0.7 };
+        let target = if r.what.starts_with("append") {
+            0.8
+        } else {
+            0.7
+        };
         let ratio = r.store / r.baseline;
         println!(
             "| {:<8} | {:<21} | {:>10.0} | {:>14.0} | {:>5.2} | {:>4.1} {} |",

@@ -18,7 +18,10 @@ pub(crate) fn check_retry(
         return Ok(None);
     }
     let conflict = |id, reason: &str| {
-        Err(StoreError::IdempotencyConflict { event_id: id, reason: reason.to_string() })
+        Err(StoreError::IdempotencyConflict {
+            event_id: id,
+            reason: reason.to_string(),
+        })
     };
     if stored.len() != events.len() {
         let missing = events
@@ -84,8 +87,11 @@ mod tests {
     #[test]
     fn a_retried_batch_returns_the_original_positions() {
         let b = batch();
-        let stored: Vec<_> =
-            b.iter().enumerate().map(|(i, e)| recorded("s", e, 4 + i as u64, 10 + i as u64)).collect();
+        let stored: Vec<_> = b
+            .iter()
+            .enumerate()
+            .map(|(i, e)| recorded("s", e, 4 + i as u64, 10 + i as u64))
+            .collect();
         let r = check_retry("s", &b, &stored).unwrap().unwrap();
         assert_eq!((r.first_version, r.last_version), (4, 6));
         assert_eq!((r.first_position, r.last_position), (10, 12));
@@ -96,14 +102,20 @@ mod tests {
     fn a_partly_stored_batch_is_a_conflict() {
         let b = batch();
         let stored = vec![recorded("s", &b[0], 0, 1)];
-        assert!(matches!(check_retry("s", &b, &stored), Err(StoreError::IdempotencyConflict { .. })));
+        assert!(matches!(
+            check_retry("s", &b, &stored),
+            Err(StoreError::IdempotencyConflict { .. })
+        ));
     }
 
     #[test]
     fn the_same_id_with_another_payload_is_a_conflict() {
         let b = batch();
-        let mut stored: Vec<_> =
-            b.iter().enumerate().map(|(i, e)| recorded("s", e, i as u64, 1 + i as u64)).collect();
+        let mut stored: Vec<_> = b
+            .iter()
+            .enumerate()
+            .map(|(i, e)| recorded("s", e, i as u64, 1 + i as u64))
+            .collect();
         stored[1].payload = b"other".to_vec();
         let err = check_retry("s", &b, &stored).unwrap_err();
         assert!(err.to_string().contains("different content"), "{err}");
@@ -112,8 +124,11 @@ mod tests {
     #[test]
     fn the_same_ids_in_another_stream_are_a_conflict() {
         let b = batch();
-        let stored: Vec<_> =
-            b.iter().enumerate().map(|(i, e)| recorded("t", e, i as u64, 1 + i as u64)).collect();
+        let stored: Vec<_> = b
+            .iter()
+            .enumerate()
+            .map(|(i, e)| recorded("t", e, i as u64, 1 + i as u64))
+            .collect();
         let err = check_retry("s", &b, &stored).unwrap_err();
         assert!(err.to_string().contains("stream t"), "{err}");
     }

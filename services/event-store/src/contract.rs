@@ -20,7 +20,8 @@ use crate::{
 /// Something that holds the store's write lock for a while, writes, and rolls
 /// back (a transaction that never commits), to prove subscribers neither stall
 /// forever nor skip events around it.
-pub type Interferer = Arc<dyn Fn(Duration) -> Pin<Box<dyn Future<Output = ()> + Send>> + Send + Sync>;
+pub type Interferer =
+    Arc<dyn Fn(Duration) -> Pin<Box<dyn Future<Output = ()> + Send>> + Send + Sync>;
 
 /// Generous bound on any single wait in the suite, so a broken adapter fails
 /// instead of hanging. Not a performance expectation.
@@ -34,47 +35,94 @@ fn batch(n: u32) -> Vec<NewEvent> {
     (0..n).map(|i| ev("Counted", i)).collect()
 }
 
-/// 1. Expected-version cases, with the actual version in the error.
+/// Check 1 — Expected-version cases, with the actual version in the error.
 pub async fn expected_versions_are_enforced(store: Arc<dyn EventStore>) {
-    let r = store.append("offer-1", ExpectedVersion::NoStream, batch(1)).await.unwrap();
-    assert_eq!((r.first_version, r.last_version, r.first_position), (0, 0, 1));
+    let r = store
+        .append("offer-1", ExpectedVersion::NoStream, batch(1))
+        .await
+        .unwrap();
+    assert_eq!(
+        (r.first_version, r.last_version, r.first_position),
+        (0, 0, 1)
+    );
 
-    match store.append("offer-1", ExpectedVersion::NoStream, batch(1)).await {
-        Err(StoreError::WrongExpectedVersion { actual: Some(0), .. }) => {}
+    match store
+        .append("offer-1", ExpectedVersion::NoStream, batch(1))
+        .await
+    {
+        Err(StoreError::WrongExpectedVersion {
+            actual: Some(0), ..
+        }) => {}
         other => panic!("NoStream on an existing stream must fail with actual 0, got {other:?}"),
     }
-    match store.append("offer-2", ExpectedVersion::StreamExists, batch(1)).await {
+    match store
+        .append("offer-2", ExpectedVersion::StreamExists, batch(1))
+        .await
+    {
         Err(StoreError::WrongExpectedVersion { actual: None, .. }) => {}
-        other => panic!("StreamExists on a missing stream must fail with actual none, got {other:?}"),
+        other => {
+            panic!("StreamExists on a missing stream must fail with actual none, got {other:?}")
+        }
     }
-    let r = store.append("offer-1", ExpectedVersion::Exact(0), batch(2)).await.unwrap();
+    let r = store
+        .append("offer-1", ExpectedVersion::Exact(0), batch(2))
+        .await
+        .unwrap();
     assert_eq!((r.first_version, r.last_version), (1, 2));
-    let err = store.append("offer-1", ExpectedVersion::Exact(1), batch(1)).await.unwrap_err();
+    let err = store
+        .append("offer-1", ExpectedVersion::Exact(1), batch(1))
+        .await
+        .unwrap_err();
     match &err {
-        StoreError::WrongExpectedVersion { stream, expected, actual } => {
+        StoreError::WrongExpectedVersion {
+            stream,
+            expected,
+            actual,
+        } => {
             assert_eq!(stream, "offer-1");
             assert_eq!(*expected, ExpectedVersion::Exact(1));
             assert_eq!(*actual, Some(2));
         }
         other => panic!("stale exact version must fail, got {other:?}"),
     }
-    assert!(err.to_string().contains("actual version 2"), "error names the actual version: {err}");
-    store.append("offer-1", ExpectedVersion::StreamExists, batch(1)).await.unwrap();
-    store.append("offer-1", ExpectedVersion::Any, batch(1)).await.unwrap();
-    store.append("offer-3", ExpectedVersion::Any, batch(1)).await.unwrap();
+    assert!(
+        err.to_string().contains("actual version 2"),
+        "error names the actual version: {err}"
+    );
+    store
+        .append("offer-1", ExpectedVersion::StreamExists, batch(1))
+        .await
+        .unwrap();
+    store
+        .append("offer-1", ExpectedVersion::Any, batch(1))
+        .await
+        .unwrap();
+    store
+        .append("offer-3", ExpectedVersion::Any, batch(1))
+        .await
+        .unwrap();
     assert_eq!(store.stream_version("offer-1").await.unwrap(), Some(4));
     assert_eq!(store.stream_version("offer-404").await.unwrap(), None);
-    assert_eq!(store.head_position().await.unwrap(), 6, "failed appends wrote nothing");
+    assert_eq!(
+        store.head_position().await.unwrap(),
+        6,
+        "failed appends wrote nothing"
+    );
 }
 
-/// 2. Many tasks racing the same exact version: exactly one wins.
+/// Check 2 — Many tasks racing the same exact version: exactly one wins.
 pub async fn racing_appends_at_one_version_have_one_winner(store: Arc<dyn EventStore>) {
-    store.append("race", ExpectedVersion::NoStream, batch(1)).await.unwrap();
+    store
+        .append("race", ExpectedVersion::NoStream, batch(1))
+        .await
+        .unwrap();
     let mut tasks = Vec::new();
     for i in 0..16 {
         let store = store.clone();
         tasks.push(tokio::spawn(async move {
-            store.append("race", ExpectedVersion::Exact(0), vec![ev("Raced", i)]).await
+            store
+                .append("race", ExpectedVersion::Exact(0), vec![ev("Raced", i)])
+                .await
         }));
     }
     let mut wins = 0;
@@ -84,7 +132,9 @@ pub async fn racing_appends_at_one_version_have_one_winner(store: Arc<dyn EventS
                 wins += 1;
                 assert_eq!(r.first_version, 1);
             }
-            Err(StoreError::WrongExpectedVersion { actual: Some(1), .. }) => {}
+            Err(StoreError::WrongExpectedVersion {
+                actual: Some(1), ..
+            }) => {}
             Err(e) => panic!("a losing racer must see actual version 1, got {e}"),
         }
     }
@@ -92,23 +142,46 @@ pub async fn racing_appends_at_one_version_have_one_winner(store: Arc<dyn EventS
     assert_eq!(store.stream_version("race").await.unwrap(), Some(1));
 }
 
-/// 3. A retried batch returns the original result and writes nothing; a
+/// Check 3 — A retried batch returns the original result and writes nothing; a
 /// partial overlap or the same id with other content is an error.
 pub async fn retried_appends_are_idempotent(store: Arc<dyn EventStore>) {
     let events = batch(3);
-    let first = store.append("idem", ExpectedVersion::NoStream, events.clone()).await.unwrap();
+    let first = store
+        .append("idem", ExpectedVersion::NoStream, events.clone())
+        .await
+        .unwrap();
     assert!(!first.duplicate);
-    store.append("other", ExpectedVersion::NoStream, batch(2)).await.unwrap();
+    store
+        .append("other", ExpectedVersion::NoStream, batch(2))
+        .await
+        .unwrap();
 
     // A retry after a lost answer: the expected version is stale by now, but
     // it is the same batch, so it succeeds with the original result.
-    let again = store.append("idem", ExpectedVersion::NoStream, events.clone()).await.unwrap();
+    let again = store
+        .append("idem", ExpectedVersion::NoStream, events.clone())
+        .await
+        .unwrap();
     assert!(again.duplicate, "a retry is reported as a duplicate");
     assert_eq!(
-        (again.first_version, again.last_version, again.first_position, again.last_position),
-        (first.first_version, first.last_version, first.first_position, first.last_position)
+        (
+            again.first_version,
+            again.last_version,
+            again.first_position,
+            again.last_position
+        ),
+        (
+            first.first_version,
+            first.last_version,
+            first.first_position,
+            first.last_position
+        )
     );
-    assert_eq!(store.head_position().await.unwrap(), 5, "the retry wrote nothing");
+    assert_eq!(
+        store.head_position().await.unwrap(),
+        5,
+        "the retry wrote nothing"
+    );
 
     let mut overlap = events[1..].to_vec();
     overlap.push(ev("Counted", 99));
@@ -125,45 +198,92 @@ pub async fn retried_appends_are_idempotent(store: Arc<dyn EventStore>) {
     ));
 
     assert!(matches!(
-        store.append("elsewhere", ExpectedVersion::Any, events.clone()).await,
+        store
+            .append("elsewhere", ExpectedVersion::Any, events.clone())
+            .await,
         Err(StoreError::IdempotencyConflict { .. })
     ));
-    assert_eq!(store.head_position().await.unwrap(), 5, "conflicts wrote nothing");
+    assert_eq!(
+        store.head_position().await.unwrap(),
+        5,
+        "conflicts wrote nothing"
+    );
     assert_eq!(store.stream_version("elsewhere").await.unwrap(), None);
 }
 
-/// 4. `read_stream` forward/backward with limits; `read_all` strictly
+/// Check 4 — `read_stream` forward/backward with limits; `read_all` strictly
 /// increasing with per-stream order kept.
 pub async fn reads_keep_stream_and_global_order(store: Arc<dyn EventStore>) {
     for round in 0..5u32 {
         for s in ["a", "b", "c"] {
             store
-                .append(s, ExpectedVersion::Any, vec![ev(s, round), ev(s, round + 100)])
+                .append(
+                    s,
+                    ExpectedVersion::Any,
+                    vec![ev(s, round), ev(s, round + 100)],
+                )
                 .await
                 .unwrap();
         }
     }
-    let fwd = store.read_stream("b", 0, Direction::Forward, 4).await.unwrap();
-    assert_eq!(fwd.iter().map(|e| e.version).collect::<Vec<_>>(), vec![0, 1, 2, 3]);
+    let fwd = store
+        .read_stream("b", 0, Direction::Forward, 4)
+        .await
+        .unwrap();
+    assert_eq!(
+        fwd.iter().map(|e| e.version).collect::<Vec<_>>(),
+        vec![0, 1, 2, 3]
+    );
     assert!(fwd.iter().all(|e| e.stream == "b"));
-    let rest = store.read_stream("b", 4, Direction::Forward, 100).await.unwrap();
+    let rest = store
+        .read_stream("b", 4, Direction::Forward, 100)
+        .await
+        .unwrap();
     assert_eq!(rest.len(), 6);
-    let back = store.read_stream("b", u64::MAX, Direction::Backward, 3).await.unwrap();
-    assert_eq!(back.iter().map(|e| e.version).collect::<Vec<_>>(), vec![9, 8, 7]);
-    let back_from = store.read_stream("b", 2, Direction::Backward, 10).await.unwrap();
-    assert_eq!(back_from.iter().map(|e| e.version).collect::<Vec<_>>(), vec![2, 1, 0]);
-    assert!(store.read_stream("none", 0, Direction::Forward, 10).await.unwrap().is_empty());
+    let back = store
+        .read_stream("b", u64::MAX, Direction::Backward, 3)
+        .await
+        .unwrap();
+    assert_eq!(
+        back.iter().map(|e| e.version).collect::<Vec<_>>(),
+        vec![9, 8, 7]
+    );
+    let back_from = store
+        .read_stream("b", 2, Direction::Backward, 10)
+        .await
+        .unwrap();
+    assert_eq!(
+        back_from.iter().map(|e| e.version).collect::<Vec<_>>(),
+        vec![2, 1, 0]
+    );
+    assert!(
+        store
+            .read_stream("none", 0, Direction::Forward, 10)
+            .await
+            .unwrap()
+            .is_empty()
+    );
 
     let all = store.read_all(1, 1000).await.unwrap();
     assert_eq!(all.len(), 30);
-    assert!(all.windows(2).all(|w| w[0].position < w[1].position), "read_all strictly increasing");
+    assert!(
+        all.windows(2).all(|w| w[0].position < w[1].position),
+        "read_all strictly increasing"
+    );
     if store.capabilities().dense_positions {
-        assert_eq!(all.iter().map(|e| e.position).collect::<Vec<_>>(), (1..=30).collect::<Vec<_>>());
+        assert_eq!(
+            all.iter().map(|e| e.position).collect::<Vec<_>>(),
+            (1..=30).collect::<Vec<_>>()
+        );
     }
     let mut last: BTreeMap<&str, u64> = BTreeMap::new();
     for e in &all {
         if let Some(prev) = last.insert(e.stream.as_str(), e.version) {
-            assert_eq!(e.version, prev + 1, "per-stream order kept in the global order");
+            assert_eq!(
+                e.version,
+                prev + 1,
+                "per-stream order kept in the global order"
+            );
         }
     }
     let page = store.read_all(11, 5).await.unwrap();
@@ -172,7 +292,7 @@ pub async fn reads_keep_stream_and_global_order(store: Arc<dyn EventStore>) {
     assert!(store.read_all(31, 10).await.unwrap().is_empty());
 }
 
-/// 5. No skip under concurrency: many writers (some appends failing their
+/// Check 5 — No skip under concurrency: many writers (some appends failing their
 /// version check, one foreign transaction holding the write lock and rolling
 /// back); a subscriber receives every committed event exactly once, in
 /// increasing order, contiguous where positions are dense.
@@ -185,7 +305,12 @@ pub async fn subscribers_see_every_event_once_in_order_under_concurrent_writers(
     let mut sub = subscribe_all(
         store.clone(),
         0,
-        SubscriptionOptions { page_size: 37, poll_interval: Duration::from_millis(20), buffer: 64, ..Default::default() },
+        SubscriptionOptions {
+            page_size: 37,
+            poll_interval: Duration::from_millis(20),
+            buffer: 64,
+            ..Default::default()
+        },
     );
     let holder = interferer.map(|hold| {
         tokio::spawn(async move {
@@ -202,7 +327,9 @@ pub async fn subscribers_see_every_event_once_in_order_under_concurrent_writers(
             let mut committed = 0u64;
             let mut version: Option<u64> = None;
             for a in 0..APPENDS {
-                let events: Vec<NewEvent> = (0..1 + (a % 4)).map(|i| ev("Written", a * 10 + i)).collect();
+                let events: Vec<NewEvent> = (0..1 + (a % 4))
+                    .map(|i| ev("Written", a * 10 + i))
+                    .collect();
                 let n = events.len() as u64;
                 if a % 7 == 3 {
                     // a stale expectation: must be refused and write nothing
@@ -210,7 +337,10 @@ pub async fn subscribers_see_every_event_once_in_order_under_concurrent_writers(
                     assert!(store.append(&stream, stale, events).await.is_err());
                     continue;
                 }
-                let r = store.append(&stream, ExpectedVersion::after(version), events).await.unwrap();
+                let r = store
+                    .append(&stream, ExpectedVersion::after(version), events)
+                    .await
+                    .unwrap();
                 version = Some(r.last_version);
                 committed += n;
             }
@@ -245,13 +375,22 @@ pub async fn subscribers_see_every_event_once_in_order_under_concurrent_writers(
                 last_position = e.position;
                 assert!(seen.insert(e.id), "event {} delivered twice", e.id);
                 let prev = stream_versions.insert(e.stream.clone(), e.version);
-                assert_eq!(e.version, prev.map_or(0, |v| v + 1), "stream order kept for {}", e.stream);
+                assert_eq!(
+                    e.version,
+                    prev.map_or(0, |v| v + 1),
+                    "stream order kept for {}",
+                    e.stream
+                );
             }
         }
     }
     assert!(caught_up <= 1, "caught up is said at most once");
     assert_eq!(seen.len() as u64, expected_total);
-    assert_eq!(store.head_position().await.unwrap(), expected_total, "rolled-back work left no trace");
+    assert_eq!(
+        store.head_position().await.unwrap(),
+        expected_total,
+        "rolled-back work left no trace"
+    );
     // nothing more arrives: no phantom or duplicate events
     let extra = tokio::time::timeout(Duration::from_millis(200), async {
         loop {
@@ -262,27 +401,47 @@ pub async fn subscribers_see_every_event_once_in_order_under_concurrent_writers(
         }
     })
     .await;
-    assert!(extra.is_err(), "no event beyond the committed ones: {extra:?}");
+    assert!(
+        extra.is_err(),
+        "no event beyond the committed ones: {extra:?}"
+    );
 }
 
-/// 6. A subscription resumes after a checkpoint (exclusive), says "caught up"
+/// Check 6 — A subscription resumes after a checkpoint (exclusive), says "caught up"
 /// once, then delivers live events.
-pub async fn subscriptions_resume_after_a_checkpoint_then_follow_live_writes(store: Arc<dyn EventStore>) {
+pub async fn subscriptions_resume_after_a_checkpoint_then_follow_live_writes(
+    store: Arc<dyn EventStore>,
+) {
     for i in 0..10 {
-        store.append("s", ExpectedVersion::Any, vec![ev("Before", i)]).await.unwrap();
+        store
+            .append("s", ExpectedVersion::Any, vec![ev("Before", i)])
+            .await
+            .unwrap();
     }
-    let mut sub = subscribe_all(store.clone(), 4, SubscriptionOptions { page_size: 3, ..Default::default() });
+    let mut sub = subscribe_all(
+        store.clone(),
+        4,
+        SubscriptionOptions {
+            page_size: 3,
+            ..Default::default()
+        },
+    );
     for p in 5..=10 {
         match next(&mut sub).await {
             SubscriptionItem::Event(e) => assert_eq!(e.position, p),
             other => panic!("expected event {p}, got {other:?}"),
         }
     }
-    assert_eq!(next(&mut sub).await, SubscriptionItem::CaughtUp { position: 10 });
+    assert_eq!(
+        next(&mut sub).await,
+        SubscriptionItem::CaughtUp { position: 10 }
+    );
     let s2 = store.clone();
     tokio::spawn(async move {
         for i in 0..3 {
-            s2.append("s", ExpectedVersion::Any, vec![ev("Live", i)]).await.unwrap();
+            s2.append("s", ExpectedVersion::Any, vec![ev("Live", i)])
+                .await
+                .unwrap();
             tokio::time::sleep(Duration::from_millis(5)).await;
         }
     });
@@ -298,41 +457,85 @@ pub async fn subscriptions_resume_after_a_checkpoint_then_follow_live_writes(sto
 }
 
 async fn next(sub: &mut crate::Subscription) -> SubscriptionItem {
-    tokio::time::timeout(WAIT, sub.next()).await.expect("stalled").expect("ended").expect("failed")
+    tokio::time::timeout(WAIT, sub.next())
+        .await
+        .expect("stalled")
+        .expect("ended")
+        .expect("failed")
 }
 
-/// 7. Unicode, metadata and large payloads round-trip.
+/// Check 7 — Unicode, metadata and large payloads round-trip.
 pub async fn unicode_metadata_and_large_payloads_round_trip(store: Arc<dyn EventStore>) {
-    let big: Vec<u8> = (0..limits::MAX_PAYLOAD_BYTES).map(|i| (i % 251) as u8).collect();
-    let mut e1 = NewEvent::new("ContactCorrected", 3, "{\"jméno\":\"Řehoř Žluťoučký 🐴\"}".as_bytes().to_vec());
-    e1.metadata = "{\"user\":\"helpdesk-Šárka\",\"reason\":\"klient volal\"}".as_bytes().to_vec();
+    let big: Vec<u8> = (0..limits::MAX_PAYLOAD_BYTES)
+        .map(|i| (i % 251) as u8)
+        .collect();
+    let mut e1 = NewEvent::new(
+        "ContactCorrected",
+        3,
+        "{\"jméno\":\"Řehoř Žluťoučký 🐴\"}".as_bytes().to_vec(),
+    );
+    e1.metadata = "{\"user\":\"helpdesk-Šárka\",\"reason\":\"klient volal\"}"
+        .as_bytes()
+        .to_vec();
     let e2 = NewEvent::new("Large", 1, big.clone());
     let stream = "nabídka-ČJ-2026/001";
-    store.append(stream, ExpectedVersion::NoStream, vec![e1.clone(), e2.clone()]).await.unwrap();
-    let back = store.read_stream(stream, 0, Direction::Forward, 10).await.unwrap();
+    store
+        .append(
+            stream,
+            ExpectedVersion::NoStream,
+            vec![e1.clone(), e2.clone()],
+        )
+        .await
+        .unwrap();
+    let back = store
+        .read_stream(stream, 0, Direction::Forward, 10)
+        .await
+        .unwrap();
     assert_eq!(back.len(), 2);
     assert_eq!(back[0].stream, stream);
-    assert_eq!((back[0].id, &back[0].event_type, back[0].schema_version), (e1.id, &e1.event_type, 3));
+    assert_eq!(
+        (back[0].id, &back[0].event_type, back[0].schema_version),
+        (e1.id, &e1.event_type, 3)
+    );
     assert_eq!(back[0].payload, e1.payload);
     assert_eq!(back[0].metadata, e1.metadata);
     assert_eq!(back[1].payload, big);
     let age = chrono::Utc::now() - back[0].recorded_at;
-    assert!(age.num_seconds().abs() < 3600, "recorded_at is the commit time, UTC");
+    assert!(
+        age.num_seconds().abs() < 3600,
+        "recorded_at is the commit time, UTC"
+    );
 }
 
 /// Bounds: an empty, oversized or malformed append is refused and writes nothing.
 pub async fn oversized_or_malformed_appends_are_refused(store: Arc<dyn EventStore>) {
     let invalid = |r: Result<_, StoreError>| matches!(r, Err(StoreError::InvalidInput(_)));
-    assert!(invalid(store.append("s", ExpectedVersion::Any, vec![]).await));
-    assert!(invalid(store.append("", ExpectedVersion::Any, batch(1)).await));
+    assert!(invalid(
+        store.append("s", ExpectedVersion::Any, vec![]).await
+    ));
+    assert!(invalid(
+        store.append("", ExpectedVersion::Any, batch(1)).await
+    ));
     let long = "x".repeat(limits::MAX_STREAM_NAME_BYTES + 1);
-    assert!(invalid(store.append(&long, ExpectedVersion::Any, batch(1)).await));
-    let too_many = (0..limits::MAX_EVENTS_PER_APPEND as u32 + 1).map(|i| ev("E", i)).collect();
-    assert!(invalid(store.append("s", ExpectedVersion::Any, too_many).await));
+    assert!(invalid(
+        store.append(&long, ExpectedVersion::Any, batch(1)).await
+    ));
+    let too_many = (0..limits::MAX_EVENTS_PER_APPEND as u32 + 1)
+        .map(|i| ev("E", i))
+        .collect();
+    assert!(invalid(
+        store.append("s", ExpectedVersion::Any, too_many).await
+    ));
     let huge = NewEvent::new("E", 1, vec![0; limits::MAX_PAYLOAD_BYTES + 1]);
-    assert!(invalid(store.append("s", ExpectedVersion::Any, vec![huge]).await));
+    assert!(invalid(
+        store.append("s", ExpectedVersion::Any, vec![huge]).await
+    ));
     let e = ev("E", 1);
-    assert!(invalid(store.append("s", ExpectedVersion::Any, vec![e.clone(), e]).await));
+    assert!(invalid(
+        store
+            .append("s", ExpectedVersion::Any, vec![e.clone(), e])
+            .await
+    ));
     assert_eq!(store.head_position().await.unwrap(), 0);
 }
 

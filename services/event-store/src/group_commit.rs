@@ -8,11 +8,12 @@
 
 use std::collections::HashSet;
 use std::future::Future;
+use std::sync::Arc;
 
 use tokio::time::Instant;
 use uuid::Uuid;
 
-use tokio::sync::{mpsc, oneshot, watch};
+use tokio::sync::{Semaphore, mpsc, oneshot, watch};
 
 use crate::{AppendResult, ExpectedVersion, NewEvent, StoreError, limits};
 
@@ -27,11 +28,43 @@ pub(crate) struct AppendRequest {
 /// Writes one batch of requests in one transaction. Returns one result per
 /// request, in order, or an error that fails the whole batch (the
 /// transaction was rolled back), plus the head position after the commit.
-pub(crate) trait BatchWriter: Send + 'static {
+pub(crate) trait BatchWriter: Clone + Send + Sync + 'static {
+    /// How many batches may be on their way at once. More than one only where
+    /// the database itself orders them (PostgreSQL's head-row lock): the next
+    /// batch then waits at the server, not in this process, and starts the
+    /// moment the previous one commits.
+    const MAX_IN_FLIGHT: usize;
+
     fn write_batch(
-        &mut self,
+        &self,
         batch: &[AppendRequest],
     ) -> impl Future<Output = Result<(Vec<Result<AppendResult, StoreError>>, u64), StoreError>> + Send;
+}
+
+/// Writes one batch and answers each of its requests.
+async fn write_and_answer<W: BatchWriter>(
+    writer: &W,
+    batch: Vec<AppendRequest>,
+    committed: &watch::Sender<u64>,
+) {
+    match writer.write_batch(&batch).await {
+        Ok((results, head)) => {
+            committed.send_if_modified(|h| {
+                let moved = head > *h;
+                *h = (*h).max(head);
+                moved
+            });
+            for (req, res) in batch.into_iter().zip(results) {
+                let _ = req.reply.send(res);
+            }
+        }
+        Err(e) => {
+            tracing::warn!(error = %e, requests = batch.len(), "group commit failed; rolled back");
+            for req in batch {
+                let _ = req.reply.send(Err(e.clone()));
+            }
+        }
+    }
 }
 
 /// The sending side that `append` uses.
@@ -43,11 +76,12 @@ pub(crate) struct Writer {
 
 impl Writer {
     /// Starts the writer task. `head` is the position committed so far.
-    pub(crate) fn spawn<W: BatchWriter>(mut writer: W, head: u64) -> Self {
+    pub(crate) fn spawn<W: BatchWriter>(writer: W, head: u64) -> Self {
         let (queue, mut rx) = mpsc::channel::<AppendRequest>(limits::APPEND_QUEUE);
         let (committed_tx, committed) = watch::channel(head);
+        let in_flight = Arc::new(Semaphore::new(W::MAX_IN_FLIGHT.max(1)));
         tokio::spawn(async move {
-            let mut batch: Vec<AppendRequest> = Vec::with_capacity(limits::MAX_REQUESTS_PER_COMMIT);
+            let mut batch: Vec<AppendRequest> = Vec::new();
             let mut held_over: Option<AppendRequest> = None;
             let mut last_batch_len = 1usize;
             loop {
@@ -70,7 +104,10 @@ impl Writer {
                         Err(mpsc::error::TryRecvError::Empty)
                             if last_batch_len > 1 && batch.len() < last_batch_len =>
                         {
-                            tokio::time::timeout_at(deadline, rx.recv()).await.ok().flatten()
+                            tokio::time::timeout_at(deadline, rx.recv())
+                                .await
+                                .ok()
+                                .flatten()
                         }
                         Err(_) => None,
                     };
@@ -85,25 +122,15 @@ impl Writer {
                     batch.push(r);
                 }
                 last_batch_len = batch.len();
-                
-                match writer.write_batch(&batch).await {
-                    Ok((results, head)) => {
-                        committed_tx.send_if_modified(|h| {
-                            let moved = head > *h;
-                            *h = (*h).max(head);
-                            moved
-                        });
-                        for (req, res) in batch.drain(..).zip(results) {
-                            let _ = req.reply.send(res);
-                        }
-                    }
-                    Err(e) => {
-                        tracing::warn!(error = %e, requests = batch.len(), "group commit failed; rolled back");
-                        for req in batch.drain(..) {
-                            let _ = req.reply.send(Err(e.clone()));
-                        }
-                    }
-                }
+                let Ok(permit) = in_flight.clone().acquire_owned().await else {
+                    break;
+                };
+                let (writer, committed_tx) = (writer.clone(), committed_tx.clone());
+                let requests = std::mem::take(&mut batch);
+                tokio::spawn(async move {
+                    write_and_answer(&writer, requests, &committed_tx).await;
+                    drop(permit);
+                });
             }
         });
         Writer { queue, committed }
@@ -118,7 +145,12 @@ impl Writer {
     ) -> Result<AppendResult, StoreError> {
         crate::model::validate_append(stream, &events)?;
         let (reply, answer) = oneshot::channel();
-        let req = AppendRequest { stream: stream.to_string(), expected, events, reply };
+        let req = AppendRequest {
+            stream: stream.to_string(),
+            expected,
+            events,
+            reply,
+        };
         self.queue.send(req).await.map_err(|_| StoreError::Closed)?;
         answer.await.map_err(|_| StoreError::Closed)?
     }

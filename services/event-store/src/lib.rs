@@ -24,9 +24,9 @@
 //! [`open`] picks the adapter from a URL.
 
 mod append_plan;
-mod group_commit;
 pub mod contract;
 mod error;
+mod group_commit;
 mod migrate;
 mod model;
 pub mod postgres;

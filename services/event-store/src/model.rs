@@ -155,7 +155,9 @@ pub(crate) fn validate_append(stream: &str, events: &[NewEvent]) -> Result<(), S
     use limits::*;
     let invalid = |m: String| Err(StoreError::InvalidInput(m));
     if stream.is_empty() || stream.len() > MAX_STREAM_NAME_BYTES {
-        return invalid(format!("stream name must have 1..={MAX_STREAM_NAME_BYTES} bytes"));
+        return invalid(format!(
+            "stream name must have 1..={MAX_STREAM_NAME_BYTES} bytes"
+        ));
     }
     if events.is_empty() {
         return invalid("an append needs at least one event".into());
@@ -172,7 +174,9 @@ pub(crate) fn validate_append(stream: &str, events: &[NewEvent]) -> Result<(), S
             return invalid(format!("event id {} appears twice in one append", e.id));
         }
         if e.event_type.is_empty() || e.event_type.len() > MAX_EVENT_TYPE_BYTES {
-            return invalid(format!("event type must have 1..={MAX_EVENT_TYPE_BYTES} bytes"));
+            return invalid(format!(
+                "event type must have 1..={MAX_EVENT_TYPE_BYTES} bytes"
+            ));
         }
         if e.payload.len() > MAX_PAYLOAD_BYTES {
             return invalid(format!(

@@ -55,18 +55,29 @@ impl PostgresStore {
     /// lets tests and tenants keep separate stores in one database.
     pub async fn connect_in_schema(url: &str, schema: &str) -> Result<Self, StoreError> {
         if schema.is_empty()
-            || !schema.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+            || !schema
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '_')
             || schema.len() > 63
         {
-            return Err(StoreError::InvalidInput(format!("invalid schema name {schema:?}")));
+            return Err(StoreError::InvalidInput(format!(
+                "invalid schema name {schema:?}"
+            )));
         }
         let opts = PgConnectOptions::from_str(url)?;
         let mut conn = opts.connect().await?;
         // CREATE SCHEMA IF NOT EXISTS races between processes starting at
         // once; the migration lock serialises it.
         let mut tx = conn.begin().await?;
-        sqlx::query("SELECT pg_advisory_xact_lock($1)").bind(MIGRATION_LOCK).execute(&mut *tx).await?;
-        sqlx::query(AssertSqlSafe(format!("CREATE SCHEMA IF NOT EXISTS {schema}"))).execute(&mut *tx).await?;
+        sqlx::query("SELECT pg_advisory_xact_lock($1)")
+            .bind(MIGRATION_LOCK)
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query(AssertSqlSafe(format!(
+            "CREATE SCHEMA IF NOT EXISTS {schema}"
+        )))
+        .execute(&mut *tx)
+        .await?;
         tx.commit().await?;
         conn.close().await?;
         Self::connect_with(opts.options([("search_path", schema)])).await
@@ -74,7 +85,10 @@ impl PostgresStore {
 
     /// Connects with explicit options.
     pub async fn connect_with(opts: PgConnectOptions) -> Result<Self, StoreError> {
-        let pool = PgPoolOptions::new().max_connections(8).connect_with(opts).await?;
+        let pool = PgPoolOptions::new()
+            .max_connections(8)
+            .connect_with(opts)
+            .await?;
         migrate(&pool).await?;
         let head: i64 = sqlx::query_scalar("SELECT position FROM es_head WHERE id = 1")
             .fetch_one(&pool)
@@ -92,7 +106,10 @@ impl PostgresStore {
 
 async fn migrate(pool: &PgPool) -> Result<(), StoreError> {
     let mut tx = pool.begin().await?;
-    sqlx::query("SELECT pg_advisory_xact_lock($1)").bind(MIGRATION_LOCK).execute(&mut *tx).await?;
+    sqlx::query("SELECT pg_advisory_xact_lock($1)")
+        .bind(MIGRATION_LOCK)
+        .execute(&mut *tx)
+        .await?;
     sqlx::query(
         "CREATE TABLE IF NOT EXISTS es_schema_migrations (version bigint PRIMARY KEY, description text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())",
     )
@@ -105,10 +122,9 @@ async fn migrate(pool: &PgPool) -> Result<(), StoreError> {
                 .fetch_optional(&mut *tx)
                 .await?;
         if done.is_none() {
-            sqlx::raw_sql(m.sql)
-                .execute(&mut *tx)
-                .await
-                .map_err(|e| StoreError::Migration(format!("{} ({}): {e}", m.version, m.description)))?;
+            sqlx::raw_sql(m.sql).execute(&mut *tx).await.map_err(|e| {
+                StoreError::Migration(format!("{} ({}): {e}", m.version, m.description))
+            })?;
             sqlx::query("INSERT INTO es_schema_migrations (version, description) VALUES ($1, $2)")
                 .bind(m.version)
                 .bind(m.description)
@@ -120,13 +136,16 @@ async fn migrate(pool: &PgPool) -> Result<(), StoreError> {
     Ok(())
 }
 
+#[derive(Clone)]
 struct PgWriter {
     pool: PgPool,
 }
 
 impl BatchWriter for PgWriter {
+    const MAX_IN_FLIGHT: usize = 2;
+
     async fn write_batch(
-        &mut self,
+        &self,
         batch: &[AppendRequest],
     ) -> Result<(Vec<Result<AppendResult, StoreError>>, u64), StoreError> {
         let n_events: usize = batch.iter().map(|r| r.events.len()).sum();
@@ -202,10 +221,16 @@ impl BatchWriter for PgWriter {
                     })
                 }
                 3 => Err(StoreError::IdempotencyConflict {
-                    event_id: row.try_get::<Option<Uuid>, _>("conflict_id")?.unwrap_or(req.events[0].id),
-                    reason: row.try_get::<Option<String>, _>("detail")?.unwrap_or_default(),
+                    event_id: row
+                        .try_get::<Option<Uuid>, _>("conflict_id")?
+                        .unwrap_or(req.events[0].id),
+                    reason: row
+                        .try_get::<Option<String>, _>("detail")?
+                        .unwrap_or_default(),
                 }),
-                other => Err(StoreError::Corrupt(format!("unknown append outcome {other}"))),
+                other => Err(StoreError::Corrupt(format!(
+                    "unknown append outcome {other}"
+                ))),
             };
             results.push(res);
         }
@@ -213,8 +238,7 @@ impl BatchWriter for PgWriter {
     }
 }
 
-const COLUMNS: &str =
-    "position, stream, version, event_id, event_type, schema_version, payload, metadata, recorded_at";
+const COLUMNS: &str = "position, stream, version, event_id, event_type, schema_version, payload, metadata, recorded_at";
 
 fn decode_row(row: &PgRow) -> Result<RecordedEvent, StoreError> {
     let schema: i32 = row.try_get("schema_version")?;
@@ -260,7 +284,12 @@ impl EventStore for PostgresStore {
                 "SELECT {COLUMNS} FROM es_events WHERE stream = $1 AND version <= $2 ORDER BY version DESC LIMIT $3"
             ),
         };
-        let rows = sqlx::query(AssertSqlSafe(sql.clone())).bind(stream).bind(from).bind(limit).fetch_all(&self.pool).await?;
+        let rows = sqlx::query(AssertSqlSafe(sql.clone()))
+            .bind(stream)
+            .bind(from)
+            .bind(limit)
+            .fetch_all(&self.pool)
+            .await?;
         rows.iter().map(decode_row).collect()
     }
 
@@ -278,15 +307,20 @@ impl EventStore for PostgresStore {
     }
 
     async fn stream_version(&self, stream: &str) -> Result<Option<u64>, StoreError> {
-        let v: Option<i64> = sqlx::query_scalar("SELECT max(version) FROM es_events WHERE stream = $1")
-            .bind(stream)
-            .fetch_one(&self.pool)
-            .await?;
+        let v: Option<i64> =
+            sqlx::query_scalar("SELECT max(version) FROM es_events WHERE stream = $1")
+                .bind(stream)
+                .fetch_one(&self.pool)
+                .await?;
         v.map(to_u64).transpose()
     }
 
     async fn head_position(&self) -> Result<u64, StoreError> {
-        to_u64(sqlx::query_scalar("SELECT position FROM es_head WHERE id = 1").fetch_one(&self.pool).await?)
+        to_u64(
+            sqlx::query_scalar("SELECT position FROM es_head WHERE id = 1")
+                .fetch_one(&self.pool)
+                .await?,
+        )
     }
 
     fn committed(&self) -> watch::Receiver<u64> {
@@ -294,6 +328,10 @@ impl EventStore for PostgresStore {
     }
 
     fn capabilities(&self) -> Capabilities {
-        Capabilities { dense_positions: true, durable_idempotency: true, multi_process: true }
+        Capabilities {
+            dense_positions: true,
+            durable_idempotency: true,
+            multi_process: true,
+        }
     }
 }

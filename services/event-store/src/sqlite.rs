@@ -12,6 +12,7 @@
 
 use std::path::Path;
 use std::str::FromStr;
+use std::sync::Arc;
 use std::time::Duration;
 
 use async_trait::async_trait;
@@ -22,7 +23,7 @@ use sqlx::sqlite::{
     SqliteRow, SqliteSynchronous,
 };
 use sqlx::{Connection, Row};
-use tokio::sync::watch;
+use tokio::sync::{Mutex, watch};
 use uuid::Uuid;
 
 use crate::append_plan::check_retry;
@@ -80,7 +81,12 @@ impl SqliteStore {
             .max_connections(4)
             .connect_with(opts.clone().read_only(true))
             .await?;
-        let writer = Writer::spawn(SqliteWriter { conn }, to_u64(head)?);
+        let writer = Writer::spawn(
+            SqliteWriter {
+                conn: Arc::new(Mutex::new(conn)),
+            },
+            to_u64(head)?,
+        );
         Ok(SqliteStore { readers, writer })
     }
 
@@ -105,10 +111,9 @@ async fn migrate(conn: &mut SqliteConnection) -> Result<(), StoreError> {
                 .fetch_optional(&mut *tx)
                 .await?;
         if done.is_none() {
-            sqlx::raw_sql(m.sql)
-                .execute(&mut *tx)
-                .await
-                .map_err(|e| StoreError::Migration(format!("{} ({}): {e}", m.version, m.description)))?;
+            sqlx::raw_sql(m.sql).execute(&mut *tx).await.map_err(|e| {
+                StoreError::Migration(format!("{} ({}): {e}", m.version, m.description))
+            })?;
             sqlx::query("INSERT INTO es_schema_migrations VALUES (?, ?, ?)")
                 .bind(m.version)
                 .bind(m.description)
@@ -121,16 +126,21 @@ async fn migrate(conn: &mut SqliteConnection) -> Result<(), StoreError> {
     Ok(())
 }
 
+/// The writer's own connection; one batch at a time.
+#[derive(Clone)]
 struct SqliteWriter {
-    conn: SqliteConnection,
+    conn: Arc<Mutex<SqliteConnection>>,
 }
 
 impl BatchWriter for SqliteWriter {
+    const MAX_IN_FLIGHT: usize = 1;
+
     async fn write_batch(
-        &mut self,
+        &self,
         batch: &[AppendRequest],
     ) -> Result<(Vec<Result<AppendResult, StoreError>>, u64), StoreError> {
-        let mut tx = self.conn.begin_with("BEGIN IMMEDIATE").await?;
+        let mut conn = self.conn.lock().await;
+        let mut tx = conn.begin_with("BEGIN IMMEDIATE").await?;
         let mut head: Option<u64> = None;
         let now = Utc::now().timestamp_micros();
         let mut results = Vec::with_capacity(batch.len());
@@ -141,9 +151,13 @@ impl BatchWriter for SqliteWriter {
             let at = *head.get_or_insert(probe.head);
             if probe.known_ids > 0 {
                 let stored = stored_with_ids(&mut tx, &req.events).await?;
-                results.push(check_retry(&req.stream, &req.events, &stored).and_then(|r| {
-                    r.ok_or_else(|| StoreError::Corrupt("stored ids vanished inside a transaction".into()))
-                }));
+                results.push(
+                    check_retry(&req.stream, &req.events, &stored).and_then(|r| {
+                        r.ok_or_else(|| {
+                            StoreError::Corrupt("stored ids vanished inside a transaction".into())
+                        })
+                    }),
+                );
                 continue;
             }
             if !req.expected.admits(probe.version) {
@@ -155,7 +169,15 @@ impl BatchWriter for SqliteWriter {
                 continue;
             }
             let first_version = probe.version.map_or(0, |v| v + 1);
-            insert_rows(&mut tx, &req.stream, first_version, at + 1, now, &req.events).await?;
+            insert_rows(
+                &mut tx,
+                &req.stream,
+                first_version,
+                at + 1,
+                now,
+                &req.events,
+            )
+            .await?;
             let n = req.events.len() as u64;
             results.push(Ok(AppendResult {
                 first_version,
@@ -178,7 +200,11 @@ struct Probe {
     known_ids: i64,
 }
 
-async fn probe(conn: &mut SqliteConnection, stream: &str, events: &[NewEvent]) -> Result<Probe, StoreError> {
+async fn probe(
+    conn: &mut SqliteConnection,
+    stream: &str,
+    events: &[NewEvent],
+) -> Result<Probe, StoreError> {
     let placeholders = vec!["?"; events.len()].join(",");
     let sql = format!(
         "SELECT (SELECT coalesce(max(position), 0) FROM es_events), \
@@ -190,7 +216,11 @@ async fn probe(conn: &mut SqliteConnection, stream: &str, events: &[NewEvent]) -
         q = q.bind(e.id.as_bytes().to_vec());
     }
     let (head, version, known_ids) = q.fetch_one(&mut *conn).await?;
-    Ok(Probe { head: to_u64(head)?, version: version.map(to_u64).transpose()?, known_ids })
+    Ok(Probe {
+        head: to_u64(head)?,
+        version: version.map(to_u64).transpose()?,
+        known_ids,
+    })
 }
 
 async fn stored_with_ids(
@@ -244,8 +274,7 @@ async fn insert_rows(
     Ok(())
 }
 
-const COLUMNS: &str =
-    "position, stream, version, event_id, event_type, schema_version, payload, metadata, recorded_at";
+const COLUMNS: &str = "position, stream, version, event_id, event_type, schema_version, payload, metadata, recorded_at";
 
 fn decode_row(row: &SqliteRow) -> Result<RecordedEvent, StoreError> {
     let id: Vec<u8> = row.try_get("event_id")?;
@@ -302,7 +331,12 @@ impl EventStore for SqliteStore {
                 "SELECT {COLUMNS} FROM es_events WHERE stream = ? AND version <= ? ORDER BY version DESC LIMIT ?"
             ),
         };
-        let rows = sqlx::query(AssertSqlSafe(sql.clone())).bind(stream).bind(from).bind(limit).fetch_all(&self.readers).await?;
+        let rows = sqlx::query(AssertSqlSafe(sql.clone()))
+            .bind(stream)
+            .bind(from)
+            .bind(limit)
+            .fetch_all(&self.readers)
+            .await?;
         rows.iter().map(decode_row).collect()
     }
 
@@ -320,10 +354,11 @@ impl EventStore for SqliteStore {
     }
 
     async fn stream_version(&self, stream: &str) -> Result<Option<u64>, StoreError> {
-        let v: Option<i64> = sqlx::query_scalar("SELECT max(version) FROM es_events WHERE stream = ?")
-            .bind(stream)
-            .fetch_one(&self.readers)
-            .await?;
+        let v: Option<i64> =
+            sqlx::query_scalar("SELECT max(version) FROM es_events WHERE stream = ?")
+                .bind(stream)
+                .fetch_one(&self.readers)
+                .await?;
         v.map(to_u64).transpose()
     }
 
@@ -340,6 +375,10 @@ impl EventStore for SqliteStore {
     }
 
     fn capabilities(&self) -> Capabilities {
-        Capabilities { dense_positions: true, durable_idempotency: true, multi_process: false }
+        Capabilities {
+            dense_positions: true,
+            durable_idempotency: true,
+            multi_process: false,
+        }
     }
 }

@@ -5,7 +5,9 @@ use std::sync::Arc;
 use async_trait::async_trait;
 use tokio::sync::watch;
 
-use crate::{AppendResult, Capabilities, Direction, ExpectedVersion, NewEvent, RecordedEvent, StoreError};
+use crate::{
+    AppendResult, Capabilities, Direction, ExpectedVersion, NewEvent, RecordedEvent, StoreError,
+};
 
 /// Append-only streams with one dense global order. See the crate docs for
 /// the promises every implementation keeps.

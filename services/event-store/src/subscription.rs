@@ -137,7 +137,11 @@ async fn run(
         }
         if !caught_up {
             caught_up = true;
-            if tx.send(Ok(SubscriptionItem::CaughtUp { position: next - 1 })).await.is_err() {
+            if tx
+                .send(Ok(SubscriptionItem::CaughtUp { position: next - 1 }))
+                .await
+                .is_err()
+            {
                 return;
             }
         }

@@ -11,7 +11,9 @@ use std::time::Duration;
 
 use event_store::contract::Interferer;
 use event_store::postgres::PostgresStore;
-use event_store::{EventStore, ExpectedVersion, NewEvent, SubscriptionItem, SubscriptionOptions, subscribe_all};
+use event_store::{
+    EventStore, ExpectedVersion, NewEvent, SubscriptionItem, SubscriptionOptions, subscribe_all,
+};
 use sqlx::AssertSqlSafe;
 use sqlx::{Connection, PgConnection};
 
@@ -24,7 +26,9 @@ async fn database_url() -> Option<String> {
         Ok(url) => url,
         Err(_) if in_ci => panic!("{URL_VAR} is not set, and CI requires the PostgreSQL tests"),
         Err(_) => {
-            eprintln!("skipping PostgreSQL test: set {URL_VAR}=postgres://postgres@127.0.0.1:5432/test to run it");
+            eprintln!(
+                "skipping PostgreSQL test: set {URL_VAR}=postgres://postgres@127.0.0.1:5432/test to run it"
+            );
             return None;
         }
     };
@@ -33,7 +37,9 @@ async fn database_url() -> Option<String> {
             let _ = c.close().await;
             Some(url)
         }
-        Err(e) if in_ci => panic!("PostgreSQL at {URL_VAR} is unreachable, and CI requires it: {e}"),
+        Err(e) if in_ci => {
+            panic!("PostgreSQL at {URL_VAR} is unreachable, and CI requires it: {e}")
+        }
         Err(e) => {
             eprintln!("skipping PostgreSQL test: {URL_VAR} is unreachable ({e})");
             None
@@ -58,10 +64,17 @@ impl Drop for Schema {
         let (url, name) = (self.url.clone(), self.name.clone());
         // best effort: drop the schema on a thread of its own (we may be inside a runtime)
         let _ = std::thread::spawn(move || {
-            let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+            let rt = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .unwrap();
             rt.block_on(async {
                 if let Ok(mut c) = PgConnection::connect(&url).await {
-                    let _ = sqlx::query(AssertSqlSafe(format!("DROP SCHEMA IF EXISTS {name} CASCADE"))).execute(&mut c).await;
+                    let _ = sqlx::query(AssertSqlSafe(format!(
+                        "DROP SCHEMA IF EXISTS {name} CASCADE"
+                    )))
+                    .execute(&mut c)
+                    .await;
                 }
             });
         })
@@ -71,7 +84,9 @@ impl Drop for Schema {
 
 async fn fresh() -> Option<(Arc<dyn EventStore>, Schema)> {
     let s = schema().await?;
-    let store = PostgresStore::connect_in_schema(&s.url, &s.name).await.unwrap();
+    let store = PostgresStore::connect_in_schema(&s.url, &s.name)
+        .await
+        .unwrap();
     Some((Arc::new(store), s))
 }
 
@@ -83,7 +98,10 @@ fn interferer(s: &Schema) -> Option<Interferer> {
         let (url, name) = (url.clone(), name.clone());
         Box::pin(async move {
             let mut conn = PgConnection::connect(&url).await.unwrap();
-            sqlx::query(AssertSqlSafe(format!("SET search_path TO {name}"))).execute(&mut conn).await.unwrap();
+            sqlx::query(AssertSqlSafe(format!("SET search_path TO {name}")))
+                .execute(&mut conn)
+                .await
+                .unwrap();
             let mut tx = conn.begin().await.unwrap();
             sqlx::query(
                 "SELECT * FROM es_append_batch(ARRAY['ghost'], ARRAY[-1::bigint], ARRAY[1], ARRAY[gen_random_uuid()], ARRAY['Ghost'], ARRAY[1], ARRAY[''::bytea], ARRAY[''::bytea], now())",
@@ -104,12 +122,21 @@ async fn several_processes_sharing_one_database_keep_one_dense_order() {
     let Some(s) = schema().await else { return };
     // Three stores = three backend processes: three pools, three writer tasks,
     // migrations started at the same moment.
-    let stores = futures::future::join_all((0..3).map(|_| PostgresStore::connect_in_schema(&s.url, &s.name))).await;
-    let stores: Vec<Arc<dyn EventStore>> = stores.into_iter().map(|r| Arc::new(r.unwrap()) as _).collect();
+    let stores = futures::future::join_all(
+        (0..3).map(|_| PostgresStore::connect_in_schema(&s.url, &s.name)),
+    )
+    .await;
+    let stores: Vec<Arc<dyn EventStore>> = stores
+        .into_iter()
+        .map(|r| Arc::new(r.unwrap()) as _)
+        .collect();
     let mut sub = subscribe_all(
         stores[0].clone(),
         0,
-        SubscriptionOptions { poll_interval: Duration::from_millis(10), ..Default::default() },
+        SubscriptionOptions {
+            poll_interval: Duration::from_millis(10),
+            ..Default::default()
+        },
     );
     let mut tasks = Vec::new();
     for (p, store) in stores.iter().enumerate() {
@@ -119,7 +146,14 @@ async fn several_processes_sharing_one_database_keep_one_dense_order() {
                 let stream = format!("p{p}-w{w}");
                 for i in 0..20u8 {
                     store
-                        .append(&stream, ExpectedVersion::Any, vec![NewEvent::new("E", 1, vec![i]), NewEvent::new("E", 1, vec![i])])
+                        .append(
+                            &stream,
+                            ExpectedVersion::Any,
+                            vec![
+                                NewEvent::new("E", 1, vec![i]),
+                                NewEvent::new("E", 1, vec![i]),
+                            ],
+                        )
                         .await
                         .unwrap();
                 }
@@ -132,7 +166,12 @@ async fn several_processes_sharing_one_database_keep_one_dense_order() {
     let total = 3 * 4 * 20 * 2;
     let mut next = 1;
     while next <= total {
-        match tokio::time::timeout(Duration::from_secs(30), sub.next()).await.unwrap().unwrap().unwrap() {
+        match tokio::time::timeout(Duration::from_secs(30), sub.next())
+            .await
+            .unwrap()
+            .unwrap()
+            .unwrap()
+        {
             SubscriptionItem::Event(e) => {
                 assert_eq!(e.position, next, "dense, gap-free order across processes");
                 next += 1;

@@ -12,7 +12,9 @@ use sqlx::Connection;
 /// A fresh store in a temporary folder; the folder lives as long as the test.
 async fn fresh() -> Option<(Arc<dyn EventStore>, tempfile::TempDir)> {
     let dir = tempfile::tempdir().unwrap();
-    let store = SqliteStore::open(dir.path().join("events.db")).await.unwrap();
+    let store = SqliteStore::open(dir.path().join("events.db"))
+        .await
+        .unwrap();
     Some((Arc::new(store), dir))
 }
 
@@ -22,7 +24,9 @@ fn interferer(dir: &tempfile::TempDir) -> Option<Interferer> {
     Some(Arc::new(move |hold: Duration| {
         let path = path.clone();
         Box::pin(async move {
-            let mut conn = sqlx::sqlite::SqliteConnection::connect_with(&connect_options(&path)).await.unwrap();
+            let mut conn = sqlx::sqlite::SqliteConnection::connect_with(&connect_options(&path))
+                .await
+                .unwrap();
             let mut tx = conn.begin_with("BEGIN IMMEDIATE").await.unwrap();
             sqlx::query("INSERT INTO es_events VALUES ((SELECT coalesce(max(position),0)+1 FROM es_events), 'ghost', 0, randomblob(16), 'Ghost', 1, x'', x'', 0)")
                 .execute(&mut *tx)
@@ -43,10 +47,16 @@ async fn a_retry_after_a_restart_is_still_recognised() {
     let events: Vec<NewEvent> = (0..3).map(|i| NewEvent::new("E", 1, vec![i])).collect();
     let first = {
         let store = SqliteStore::open(&path).await.unwrap();
-        store.append("offer", ExpectedVersion::NoStream, events.clone()).await.unwrap()
+        store
+            .append("offer", ExpectedVersion::NoStream, events.clone())
+            .await
+            .unwrap()
     };
     let store = SqliteStore::open(&path).await.unwrap();
-    let again = store.append("offer", ExpectedVersion::NoStream, events).await.unwrap();
+    let again = store
+        .append("offer", ExpectedVersion::NoStream, events)
+        .await
+        .unwrap();
     assert!(again.duplicate);
     assert_eq!(again.first_position, first.first_position);
     assert_eq!(store.head_position().await.unwrap(), 3);
@@ -54,6 +64,9 @@ async fn a_retry_after_a_restart_is_still_recognised() {
 
 #[tokio::test]
 async fn an_in_memory_database_is_refused_with_a_reason() {
-    let err = SqliteStore::open(":memory:").await.err().expect("must refuse");
+    let err = SqliteStore::open(":memory:")
+        .await
+        .err()
+        .expect("must refuse");
     assert!(err.to_string().contains("file path"), "{err}");
 }

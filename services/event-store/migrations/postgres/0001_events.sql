@@ -90,11 +90,14 @@ BEGIN
         RETURNING h.position - v_nev INTO v_head;
     v_start := v_head;
 
+    -- One probe: was any id stored before, and each stream's last version
+    -- (one backward index step per stream, however long the stream).
     SELECT EXISTS (SELECT 1 FROM es_events e WHERE e.event_id = ANY (p_ids)),
-           coalesce(array_agg(s.stream), '{}'), coalesce(array_agg(s.v), '{}')
+           coalesce(array_agg(s.stream), '{}'), coalesce(array_agg(v.last), '{}')
       INTO v_known, v_sn, v_sv
-      FROM (SELECT e.stream, max(e.version) AS v FROM es_events e
-             WHERE e.stream = ANY (p_streams) GROUP BY e.stream) s;
+      FROM (SELECT DISTINCT u AS stream FROM unnest(p_streams) AS u) s
+      CROSS JOIN LATERAL (SELECT max(e.version) AS last FROM es_events e
+                           WHERE e.stream = s.stream) v;
 
     FOR v_r IN 1 .. v_nreq LOOP
         -- events of request v_r are p_req[v_lo .. v_hi]

@@ -391,7 +391,7 @@ fn sign_fields(
             document_sha256: doc_sha,
             offer_id: spec.offer_id.as_str().to_owned(),
             field_id: field_id.clone(),
-            signer_role: crate::messages::role_cs(field.field.role).to_owned(),
+            signer_role: field.field.role.code().to_owned(),
             pad_model: pad_model.clone(),
             pad_serial: pad_serial.clone(),
         };

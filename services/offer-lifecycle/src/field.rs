@@ -24,6 +24,17 @@ pub enum SignerRole {
     Agent,
 }
 
+impl SignerRole {
+    /// The stable machine name (`client`, `agent`), as in the stored events;
+    /// the form biometric envelopes bind to, whatever the language of the screens.
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::Client => "client",
+            Self::Agent => "agent",
+        }
+    }
+}
+
 impl fmt::Display for SignerRole {
     /// The role in Czech, as the error messages use it.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

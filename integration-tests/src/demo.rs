@@ -1,0 +1,494 @@
+//! The whole-system run behind `inkseal-demo` and the whole-system tests:
+//!
+//! 1. makes the keys a real installation gets from elsewhere: the escrow
+//!    authority's key pair, a development PKI for mutual TLS and the
+//!    insurer's seal, and the edge agent's PDF-signing certificate;
+//! 2. starts `inkseal-server` in this process (SQLite event store, documents
+//!    in a local folder, gRPC with mutual TLS on loopback);
+//! 3. runs the edge agent's signing session on a simulated STU pad: the
+//!    client signs, the agent first signs too narrowly (refused with the
+//!    seed's message) and then properly, the agent confirms "save and send";
+//! 4. synchronises the outbox to the backend and waits until the backend
+//!    accepts the offer (state 4) and adds the insurer's seal;
+//! 5. opens the biometric envelopes with the escrow key, as the escrow
+//!    authority would in a court dispute, and shows the help desk's timeline.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use anyhow::{Context, bail};
+use biometric_envelope::EscrowPrivateKey;
+use inkseal_edge::config::SyncSettings;
+use inkseal_edge::fields::OfferSpec;
+use inkseal_edge::outbox::Outbox;
+use inkseal_edge::pad::PadLink;
+use inkseal_edge::quality::QualityThresholds;
+use inkseal_edge::screen::Button;
+use inkseal_edge::session::{self, Host, Progress, Resources};
+use inkseal_server::config::Config;
+use inkseal_server::pki::DevPki;
+use sha2::{Digest, Sha256};
+use stu_protocol::Model;
+
+use crate::offer::{fields_toml, offer_pdf};
+use crate::pen::{Pen, SharedPad};
+
+const AGENT_ID: &str = "agent-0042";
+const HELP_DESK_USER: &str = "helpdesk-demo";
+const OFFER_ID: &str = "OFF-2026-000123";
+const OFFER_NUMBER: &str = "8800123456";
+/// Prints when the run is verbose.
+macro_rules! say {
+    ($verbose:expr, $($arg:tt)*) => {
+        if $verbose {
+            println!($($arg)*);
+        }
+    };
+}
+
+/// Marks a folder as this program's output, so a rerun may replace it.
+const MARKER: &str = ".inkseal-demo";
+
+fn fresh_dir(out: &Path) -> anyhow::Result<()> {
+    if out.exists() {
+        let nonempty = std::fs::read_dir(out)?.next().is_some();
+        if nonempty && !out.join(MARKER).exists() {
+            bail!(
+                "{} exists and was not written by inkseal-demo; choose another --out",
+                out.display()
+            );
+        }
+        std::fs::remove_dir_all(out)?;
+    }
+    std::fs::create_dir_all(out)?;
+    std::fs::write(
+        out.join(MARKER),
+        "written by inkseal-demo; replaced on every run\n",
+    )?;
+    Ok(())
+}
+
+fn rsa_key() -> anyhow::Result<rsa::PrivateKey> {
+    Ok(rsa::PrivateKey::new(&mut getrandom::SysRng, 2048)?)
+}
+
+/// What to run.
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// Folder for everything the run writes; replaced on every run.
+    pub out: PathBuf,
+    /// Pad model to simulate.
+    pub pad: Model,
+    /// Seed of the synthetic signatures.
+    pub seed: u64,
+    /// Print the steps (the demo) or stay quiet (tests).
+    pub verbose: bool,
+}
+
+/// What the run ended with, for a test to check.
+#[derive(Debug, Clone)]
+pub struct Report {
+    /// The agent-visible state the edge agent shows at the end (4 = accepted).
+    pub final_status: u8,
+    /// Signatures in the insurer's copy that verify (ours and the insurer's seal).
+    pub valid_signatures: usize,
+    /// Whether the insurer's copy keeps the edge agent's sealed bytes as a prefix.
+    pub insurer_copy_extends_sealed: bool,
+    /// Biometric envelopes the escrow key opened, bound to the offer's document.
+    pub envelopes_opened: usize,
+    /// Event types of the help desk's timeline, in order.
+    pub timeline: Vec<String>,
+    /// Times the pad refused a signature with the seed's message.
+    pub refusals: usize,
+}
+
+/// Runs one whole simulated signing session through the backend.
+pub async fn run(args: Options) -> anyhow::Result<Report> {
+    let out = args.out.clone();
+    let verbose = args.verbose;
+    let step = |n: u32, text: &str| {
+        if verbose {
+            say!(verbose, "\n[{n}] {text}");
+        }
+    };
+    fresh_dir(&out)?;
+    let backend_dir = out.join("backend");
+    let edge_dir = out.join("edge");
+    let escrow_dir = out.join("escrow");
+    for d in [&backend_dir, &edge_dir, &escrow_dir] {
+        std::fs::create_dir_all(d)?;
+    }
+
+    step(
+        1,
+        "Keys: escrow authority, development PKI (mutual TLS, insurer's seal), edge agent's PDF certificate",
+    );
+    let escrow = EscrowPrivateKey::new(rsa_key()?)?;
+    let pki = DevPki::generate(&[AGENT_ID], &[HELP_DESK_USER])?;
+    let pki_dir = backend_dir.join("pki"); // where the default configuration looks
+    pki.write(&pki_dir)?;
+    let agent_tls = pki.agent(AGENT_ID).context("agent certificate")?;
+    let edge_signer =
+        pdf_seal::Signer::self_issued_for_tests(&format!("inkseal edge {AGENT_ID}"), rsa_key()?)?;
+    say!(
+        verbose,
+        "    escrow key id {}…, held only by the escrow authority",
+        &hex::encode(escrow.key_id())[..16]
+    );
+
+    step(
+        2,
+        "Backend: inkseal-server on loopback (SQLite event store, local document folder, mutual TLS)",
+    );
+    let mut config = Config::default();
+    config.data_dir = backend_dir.clone();
+    // certificates, keys and folders at their default places under the data dir
+    config.acceptance.poll_interval_ms = 100;
+    let components = inkseal_server::server::open(&config).await?;
+    let read_model = components.read_model.clone();
+    let documents_dir = config.resolve(&config.documents.local_dir);
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    let port = listener.local_addr()?.port();
+    let server = inkseal_server::server::start(components, Some(listener), None).await?;
+    say!(verbose, "    listening on https://localhost:{port}");
+
+    step(
+        3,
+        &format!(
+            "Edge agent: signing session on a simulated {} pad",
+            model_name(args.pad)
+        ),
+    );
+    let offer = offer_pdf(OFFER_NUMBER, 3)?;
+    let offer_path = edge_dir.join("offer.pdf");
+    std::fs::write(&offer_path, &offer)?;
+    let spec = OfferSpec::parse(&fields_toml(OFFER_ID, OFFER_NUMBER, AGENT_ID))?;
+    let outbox = Outbox::open(&edge_dir.join("outbox.sqlite"), 1_000).await?;
+    let resources = Resources {
+        escrow: escrow.public_key(),
+        signer: edge_signer,
+        quality: QualityThresholds::default(),
+        capture: inkseal_edge::capture::CaptureSettings {
+            read_timeout: Duration::from_millis(100),
+            field_timeout: Duration::from_secs(120),
+            max_points: 60_000,
+        },
+        max_attempts_per_field: 5,
+        max_pdf_bytes: 50 * 1024 * 1024,
+    };
+    let script = Pen::new(args.pad)
+        .sign(args.seed)
+        .tap(Button::Ok)
+        .sign_narrow(args.seed + 1, 7.0)
+        .tap(Button::Ok)
+        .sign(args.seed + 2)
+        .tap(Button::Ok)
+        .script()?;
+    let serial = format!("SIM-{}-0001", model_name(args.pad));
+    let pad = SharedPad::new(args.pad, &serial, script);
+    let pad_for_session = pad.clone();
+    let mut host = PrintingHost {
+        verbose,
+        refusals: 0,
+        pad: pad.clone(),
+        dir: edge_dir.clone(),
+        screens: Vec::new(),
+    };
+    let outcome = session::run(
+        &outbox,
+        &resources,
+        &spec,
+        &offer,
+        move || Ok(PadLink::new(Box::new(pad_for_session), serial)),
+        &mut host,
+    )
+    .await?;
+    let sealed = outbox
+        .sealed_pdf(OFFER_ID)
+        .await?
+        .context("the sealed PDF is in the outbox")?;
+    let sealed_path = edge_dir.join("sealed-offer.pdf");
+    std::fs::write(&sealed_path, &sealed)?;
+    say!(
+        verbose,
+        "    state {}: {}",
+        outcome.status,
+        outcome.status_text
+    );
+
+    step(
+        4,
+        "Sync: events and the sealed PDF to the backend over mutual TLS; waiting for acceptance",
+    );
+    let ca = pki_dir.join("ca.pem");
+    let cert = edge_dir.join("agent.pem");
+    let key = edge_dir.join("agent-key.pem");
+    std::fs::write(&cert, &agent_tls.cert_pem)?;
+    std::fs::write(&key, &agent_tls.key_pem)?;
+    let settings = SyncSettings {
+        endpoint: format!("https://localhost:{port}"),
+        domain_name: "localhost".into(),
+        ca_certificate: ca,
+        client_certificate: cert,
+        client_key: key,
+        ..SyncSettings::default()
+    };
+    let mut last_status = 0;
+    for _ in 0..100 {
+        inkseal_edge::sync::sync(&outbox, &settings).await?;
+        let rows = outbox.list(10).await?;
+        let row = rows
+            .iter()
+            .find(|r| r.offer_id == OFFER_ID)
+            .context("offer in the outbox")?;
+        if row.status != last_status {
+            say!(verbose, "    state {}: {}", row.status, row.status_text);
+            last_status = row.status;
+        }
+        if let Some(reason) = &row.rejection_reason {
+            bail!("the backend rejected the offer: {reason}");
+        }
+        if row.status >= 4 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    if last_status < 4 {
+        bail!("the backend did not accept the offer in time (state {last_status})");
+    }
+
+    step(5, "What each party has");
+    let insurer_copy = find_insurer_copy(&documents_dir, &sealed)?;
+    let insurer_path = backend_dir.join("offer-with-insurer-seal.pdf");
+    if let Some(bytes) = &insurer_copy {
+        std::fs::write(&insurer_path, bytes)?;
+    }
+    let signatures = pdf_seal::extract_signatures(insurer_copy.as_deref().unwrap_or(&sealed))?;
+    say!(
+        verbose,
+        "    PDF signatures in the insurer's copy: {}",
+        signatures.len()
+    );
+    let mut valid_signatures = 0;
+    for info in &signatures {
+        match pdf_seal::verify_cms_signature(insurer_copy.as_deref().unwrap_or(&sealed), info) {
+            Ok(v) => {
+                valid_signatures += 1;
+                let scope = if v.covers_whole_file {
+                    "covers the whole file"
+                } else {
+                    "covers the revision it signed"
+                };
+                say!(verbose, "      - valid, {scope}: {}", v.signer_subject);
+            }
+            Err(e) => say!(verbose, "      - INVALID: {e}"),
+        }
+    }
+    if insurer_copy.is_some() {
+        pdfsig_summary(&insurer_path, verbose);
+    }
+    let original_sha: [u8; 32] = Sha256::digest(&offer).into();
+    let mut opened = 0;
+    for attachment in pdf_seal::extract_attachments(&sealed)? {
+        let Ok(envelope) = biometric_envelope::Envelope::from_bytes(&attachment.bytes) else {
+            continue;
+        };
+        let (series, binding) = biometric_envelope::open(&envelope, &escrow, &original_sha)?;
+        say!(
+            verbose,
+            "    escrow opened {}: {} pen samples of {} ({}), bound to document {}…",
+            attachment.name,
+            series.samples.len(),
+            binding.field_id,
+            binding.signer_role,
+            &hex::encode(binding.document_sha256)[..16]
+        );
+        opened += 1;
+    }
+    if opened == 0 {
+        bail!("no biometric envelope found in the sealed PDF");
+    }
+    say!(verbose, "\n    The help desk's timeline of {OFFER_ID}:");
+    let mut timeline = Vec::new();
+    for e in read_model.timeline(OFFER_ID, 0, 100).await? {
+        say!(
+            verbose,
+            "      {:>2}  {:<16} {:<12} {}",
+            e.stream_version,
+            e.event_type,
+            e.actor,
+            e.summary
+        );
+        timeline.push(e.event_type);
+    }
+
+    server.shutdown().await?;
+    outbox.close().await;
+
+    say!(verbose, "\nResults in {}:", out.display());
+    say!(
+        verbose,
+        "  {}  the offer the agent modelled",
+        offer_path.display()
+    );
+    say!(
+        verbose,
+        "  {}  sealed on the agent's PC (signatures, envelopes, PAdES signature)",
+        sealed_path.display()
+    );
+    if insurer_copy.is_some() {
+        say!(
+            verbose,
+            "  {}  with the insurer's seal (second signature)",
+            insurer_path.display()
+        );
+    }
+    for screen in &host.screens {
+        say!(verbose, "  {}  what the pad showed", screen.display());
+    }
+    say!(
+        verbose,
+        "  check a PDF with:  pdfsig -nocert {}",
+        insurer_path.display()
+    );
+    say!(
+        verbose,
+        "\nNot part of this run yet: the client's document storage and the next-morning e-mail and SMS\n\
+         (they arrive with the storage and notification work)."
+    );
+    Ok(Report {
+        final_status: last_status,
+        valid_signatures,
+        insurer_copy_extends_sealed: insurer_copy.is_some(),
+        envelopes_opened: opened,
+        timeline,
+        refusals: host.refusals,
+    })
+}
+
+/// What poppler's `pdfsig` (an independent verifier) says, when it is installed.
+fn pdfsig_summary(pdf: &Path, verbose: bool) {
+    match std::process::Command::new("pdfsig")
+        .arg("-nocert")
+        .arg(pdf)
+        .output()
+    {
+        Ok(out) => {
+            say!(verbose, "    pdfsig -nocert says:");
+            for line in String::from_utf8_lossy(&out.stdout).lines() {
+                let l = line.trim();
+                if l.starts_with("Signature #")
+                    || l.contains("Signature Validation")
+                    || l.contains("document signed")
+                {
+                    say!(verbose, "      {l}");
+                }
+            }
+        }
+        Err(_) => say!(
+            verbose,
+            "    (install poppler-utils to have pdfsig check the signatures independently)"
+        ),
+    }
+}
+
+/// The model's name as the pad reports it.
+pub fn model_name(m: Model) -> &'static str {
+    match m {
+        Model::Stu300 => "STU-300",
+        Model::Stu430 => "STU-430",
+        _ => "STU-530",
+    }
+}
+
+/// The insurer-sealed copy: the stored PDF that extends the edge agent's
+/// sealed bytes with one more revision.
+fn find_insurer_copy(documents: &Path, sealed: &[u8]) -> anyhow::Result<Option<Vec<u8>>> {
+    let mut stack = vec![documents.to_path_buf()];
+    while let Some(dir) = stack.pop() {
+        let Ok(entries) = std::fs::read_dir(&dir) else {
+            continue;
+        };
+        for entry in entries {
+            let path = entry?.path();
+            if path.is_dir() {
+                stack.push(path);
+            } else {
+                let bytes = std::fs::read(&path)?;
+                if bytes.len() > sealed.len() && bytes.starts_with(sealed) {
+                    return Ok(Some(bytes));
+                }
+            }
+        }
+    }
+    Ok(None)
+}
+
+/// The host application's part: show progress, answer "save and send?" with
+/// yes; and, for the person watching the demo, save what the pad shows when
+/// each field is signed.
+struct PrintingHost {
+    verbose: bool,
+    refusals: usize,
+    pad: SharedPad,
+    dir: PathBuf,
+    screens: Vec<PathBuf>,
+}
+
+impl PrintingHost {
+    fn snapshot(&mut self, name: &str) {
+        let path = self.dir.join(format!("pad-{name}.png"));
+        if let Ok(png) = self.pad.screen_png(2)
+            && std::fs::write(&path, png).is_ok()
+        {
+            self.screens.push(path);
+        }
+    }
+}
+
+impl Host for PrintingHost {
+    fn progress(&mut self, progress: &Progress) {
+        let verbose = self.verbose;
+        if matches!(progress, Progress::SignatureRefused { .. }) {
+            self.refusals += 1;
+        }
+        match progress {
+            Progress::SignatureRefused { field_id, .. } => {
+                self.snapshot(&format!("{field_id}-refused"))
+            }
+            Progress::FieldSigned { field_id, .. } => self.snapshot(field_id),
+            _ => {}
+        }
+        match progress {
+            Progress::PadReady { model, serial } => {
+                say!(verbose, "    pad ready: {model}, serial {serial}")
+            }
+            Progress::FieldStarted {
+                label,
+                index,
+                total,
+                ..
+            } => {
+                say!(verbose, "    field {}/{}: {label}", index + 1, total)
+            }
+            Progress::FieldCleared { field_id } => say!(verbose, "    {field_id}: Vymazat"),
+            Progress::SignatureRefused {
+                message, reason, ..
+            } => say!(verbose, "    pad and agent see: {message} ({reason})"),
+            Progress::FieldSigned { field_id, metrics } => {
+                say!(verbose, "    {field_id} signed: {metrics:?}")
+            }
+            Progress::Sealed { sha256, size } => say!(
+                verbose,
+                "    sealed: {size} bytes, SHA-256 {}…",
+                &sha256[..16]
+            ),
+        }
+    }
+
+    fn confirm_save_and_send(&mut self, question: &str) -> bool {
+        let verbose = self.verbose;
+        say!(verbose, "    {question} -> ano");
+        true
+    }
+}

@@ -1,0 +1,452 @@
+//! The server's one typed configuration.
+//!
+//! Loaded from an optional TOML file, then overridden by `INKSEAL_*`
+//! environment variables (listed in [`ENV_VARS`]); `inkseal-server
+//! --print-config` prints the result as TOML. The defaults run everything in
+//! one process on one machine: an SQLite event store and read model and a
+//! documents folder under the data directory (`./inkseal-data/`), certificates
+//! made by `inkseal-server dev-certs` in `./inkseal-data/pki/`.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::ConfigError;
+use crate::roles::Role;
+
+/// Everything the binary can be told.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Config {
+    /// Where the embedded defaults live (SQLite files, documents, dev certificates).
+    pub data_dir: PathBuf,
+    /// Roles this process runs; empty = all of them.
+    pub roles: Vec<Role>,
+    /// Event store URL: `postgres://…` to share one database between processes;
+    /// unset = `sqlite:<data_dir>/events.sqlite`.
+    pub database_url: Option<String>,
+    /// PostgreSQL schema for the event store and the read model (unset = the server's default).
+    pub database_schema: Option<String>,
+    /// Name of this process in work-queue claims and logs (unset = host name and process id).
+    pub instance_name: Option<String>,
+    /// The gRPC endpoint (EdgeSync, HelpDesk, health, reflection).
+    pub grpc: GrpcConfig,
+    /// The HTTP endpoint with `/metrics` and `/healthz`.
+    pub metrics: MetricsConfig,
+    /// Certificates of the mutual-TLS endpoint.
+    pub tls: TlsConfig,
+    /// Where documents are stored.
+    pub documents: DocumentsConfig,
+    /// The acceptance worker.
+    pub acceptance: AcceptanceConfig,
+    /// Logs.
+    pub log: LogConfig,
+}
+
+/// The gRPC endpoint.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct GrpcConfig {
+    /// Address to listen on.
+    pub listen: SocketAddr,
+    /// Memory all sealed-PDF uploads in flight may take together, in MiB; an
+    /// upload that does not fit waits, one larger than the whole budget is refused.
+    pub upload_budget_mib: u32,
+    /// Concurrent gRPC streams per connection.
+    pub max_concurrent_streams: u32,
+}
+
+/// The metrics endpoint.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct MetricsConfig {
+    /// Address to listen on; unset = no metrics endpoint.
+    pub listen: Option<SocketAddr>,
+}
+
+/// Certificates (PEM files). Relative paths are under `data_dir`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct TlsConfig {
+    /// CA that issues edge-agent and help-desk client certificates.
+    pub client_ca: PathBuf,
+    /// The server's certificate chain.
+    pub server_cert: PathBuf,
+    /// The server's private key.
+    pub server_key: PathBuf,
+}
+
+/// Document storage.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct DocumentsConfig {
+    /// `local` (a folder) or `s3` (S3-compatible storage; needs the `s3` cargo feature).
+    pub backend: DocumentsBackend,
+    /// The folder for `local`; relative paths are under `data_dir`.
+    pub local_dir: PathBuf,
+    /// Bucket for `s3`.
+    pub s3_bucket: Option<String>,
+    /// Region for `s3`.
+    pub s3_region: Option<String>,
+    /// Endpoint for S3-compatible servers (MinIO, Ceph…); unset = AWS.
+    pub s3_endpoint: Option<String>,
+    /// Allow plain HTTP to the endpoint (test servers only).
+    pub s3_allow_http: bool,
+}
+
+/// Where documents are stored.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum DocumentsBackend {
+    /// A local folder.
+    Local,
+    /// S3-compatible object storage (credentials from the usual `AWS_*` variables).
+    S3,
+}
+
+/// The acceptance worker.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct AcceptanceConfig {
+    /// The insurer's seal: certificate chain (PEM, signer first).
+    pub seal_cert: PathBuf,
+    /// The insurer's seal: PKCS#8 RSA private key (PEM).
+    pub seal_key: PathBuf,
+    /// How often an idle worker looks for work, in milliseconds.
+    pub poll_interval_ms: u64,
+    /// How long a claim holds an offer before another process may take it, in seconds.
+    pub lease_seconds: u64,
+    /// How many times one offer is tried before it is left for an operator.
+    pub max_attempts: u32,
+}
+
+/// Logs.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct LogConfig {
+    /// `text` or `json`.
+    pub format: LogFormat,
+    /// A `tracing` filter, e.g. `info,inkseal_server=debug`.
+    pub filter: String,
+}
+
+/// Log line format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    /// Human-readable lines.
+    Text,
+    /// One JSON object per line.
+    Json,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            data_dir: PathBuf::from("inkseal-data"),
+            roles: Vec::new(),
+            database_url: None,
+            database_schema: None,
+            instance_name: None,
+            grpc: GrpcConfig::default(),
+            metrics: MetricsConfig::default(),
+            tls: TlsConfig::default(),
+            documents: DocumentsConfig::default(),
+            acceptance: AcceptanceConfig::default(),
+            log: LogConfig::default(),
+        }
+    }
+}
+
+impl Default for GrpcConfig {
+    fn default() -> Self {
+        GrpcConfig {
+            listen: SocketAddr::from(([127, 0, 0, 1], 50051)),
+            upload_budget_mib: 512,
+            max_concurrent_streams: 128,
+        }
+    }
+}
+
+impl Default for MetricsConfig {
+    fn default() -> Self {
+        MetricsConfig { listen: Some(SocketAddr::from(([127, 0, 0, 1], 9464))) }
+    }
+}
+
+impl Default for TlsConfig {
+    fn default() -> Self {
+        TlsConfig {
+            client_ca: PathBuf::from("pki/ca.pem"),
+            server_cert: PathBuf::from("pki/server.pem"),
+            server_key: PathBuf::from("pki/server.key"),
+        }
+    }
+}
+
+impl Default for DocumentsConfig {
+    fn default() -> Self {
+        DocumentsConfig {
+            backend: DocumentsBackend::Local,
+            local_dir: PathBuf::from("documents"),
+            s3_bucket: None,
+            s3_region: None,
+            s3_endpoint: None,
+            s3_allow_http: false,
+        }
+    }
+}
+
+impl Default for AcceptanceConfig {
+    fn default() -> Self {
+        AcceptanceConfig {
+            seal_cert: PathBuf::from("pki/seal.pem"),
+            seal_key: PathBuf::from("pki/seal.key"),
+            poll_interval_ms: 500,
+            lease_seconds: 120,
+            max_attempts: 5,
+        }
+    }
+}
+
+impl Default for LogConfig {
+    fn default() -> Self {
+        LogConfig { format: LogFormat::Text, filter: "info".into() }
+    }
+}
+
+/// Every environment variable read, with what it sets.
+pub const ENV_VARS: &[(&str, &str)] = &[
+    ("INKSEAL_DATA_DIR", "data_dir"),
+    ("INKSEAL_ROLES", "roles (comma-separated)"),
+    ("INKSEAL_DATABASE_URL", "database_url"),
+    ("INKSEAL_DATABASE_SCHEMA", "database_schema"),
+    ("INKSEAL_INSTANCE_NAME", "instance_name"),
+    ("INKSEAL_GRPC_LISTEN", "grpc.listen"),
+    ("INKSEAL_GRPC_UPLOAD_BUDGET_MIB", "grpc.upload_budget_mib"),
+    ("INKSEAL_METRICS_LISTEN", "metrics.listen (\"off\" disables)"),
+    ("INKSEAL_TLS_CLIENT_CA", "tls.client_ca"),
+    ("INKSEAL_TLS_SERVER_CERT", "tls.server_cert"),
+    ("INKSEAL_TLS_SERVER_KEY", "tls.server_key"),
+    ("INKSEAL_DOCUMENTS_BACKEND", "documents.backend"),
+    ("INKSEAL_DOCUMENTS_LOCAL_DIR", "documents.local_dir"),
+    ("INKSEAL_DOCUMENTS_S3_BUCKET", "documents.s3_bucket"),
+    ("INKSEAL_DOCUMENTS_S3_REGION", "documents.s3_region"),
+    ("INKSEAL_DOCUMENTS_S3_ENDPOINT", "documents.s3_endpoint"),
+    ("INKSEAL_ACCEPTANCE_SEAL_CERT", "acceptance.seal_cert"),
+    ("INKSEAL_ACCEPTANCE_SEAL_KEY", "acceptance.seal_key"),
+    ("INKSEAL_LOG_FORMAT", "log.format (text|json)"),
+    ("INKSEAL_LOG_FILTER", "log.filter"),
+];
+
+impl Config {
+    /// Reads `file` (if given), then applies the environment.
+    pub fn load(file: Option<&Path>) -> Result<Self, ConfigError> {
+        let mut config = match file {
+            Some(path) => {
+                let text = std::fs::read_to_string(path)
+                    .map_err(|e| ConfigError::Read { path: path.to_owned(), source: e })?;
+                toml::from_str(&text)
+                    .map_err(|e| ConfigError::Parse { path: path.to_owned(), message: e.to_string() })?
+            }
+            None => Config::default(),
+        };
+        config.apply_env(|name| std::env::var(name).ok())?;
+        config.validate()?;
+        Ok(config)
+    }
+
+    /// Applies `INKSEAL_*` overrides from `get` (the process environment in production).
+    pub fn apply_env(&mut self, get: impl Fn(&str) -> Option<String>) -> Result<(), ConfigError> {
+        let bad = |var: &str, value: &str, why: String| ConfigError::Env {
+            var: var.to_owned(),
+            value: value.to_owned(),
+            message: why,
+        };
+        let path = |v: String| PathBuf::from(v);
+        let addr = |var: &str, v: &str| v.parse::<SocketAddr>().map_err(|e| bad(var, v, e.to_string()));
+        if let Some(v) = get("INKSEAL_DATA_DIR") {
+            self.data_dir = path(v);
+        }
+        if let Some(v) = get("INKSEAL_ROLES") {
+            self.roles = Role::parse_list(&v).map_err(|e| bad("INKSEAL_ROLES", &v, e))?;
+        }
+        if let Some(v) = get("INKSEAL_DATABASE_URL") {
+            self.database_url = Some(v).filter(|v| !v.is_empty());
+        }
+        if let Some(v) = get("INKSEAL_DATABASE_SCHEMA") {
+            self.database_schema = Some(v).filter(|v| !v.is_empty());
+        }
+        if let Some(v) = get("INKSEAL_INSTANCE_NAME") {
+            self.instance_name = Some(v).filter(|v| !v.is_empty());
+        }
+        if let Some(v) = get("INKSEAL_GRPC_LISTEN") {
+            self.grpc.listen = addr("INKSEAL_GRPC_LISTEN", &v)?;
+        }
+        if let Some(v) = get("INKSEAL_GRPC_UPLOAD_BUDGET_MIB") {
+            self.grpc.upload_budget_mib =
+                v.parse().map_err(|e: std::num::ParseIntError| bad("INKSEAL_GRPC_UPLOAD_BUDGET_MIB", &v, e.to_string()))?;
+        }
+        if let Some(v) = get("INKSEAL_METRICS_LISTEN") {
+            self.metrics.listen =
+                if v == "off" || v.is_empty() { None } else { Some(addr("INKSEAL_METRICS_LISTEN", &v)?) };
+        }
+        if let Some(v) = get("INKSEAL_TLS_CLIENT_CA") {
+            self.tls.client_ca = path(v);
+        }
+        if let Some(v) = get("INKSEAL_TLS_SERVER_CERT") {
+            self.tls.server_cert = path(v);
+        }
+        if let Some(v) = get("INKSEAL_TLS_SERVER_KEY") {
+            self.tls.server_key = path(v);
+        }
+        if let Some(v) = get("INKSEAL_DOCUMENTS_BACKEND") {
+            self.documents.backend = match v.as_str() {
+                "local" => DocumentsBackend::Local,
+                "s3" => DocumentsBackend::S3,
+                _ => return Err(bad("INKSEAL_DOCUMENTS_BACKEND", &v, "expected local or s3".into())),
+            };
+        }
+        if let Some(v) = get("INKSEAL_DOCUMENTS_LOCAL_DIR") {
+            self.documents.local_dir = path(v);
+        }
+        if let Some(v) = get("INKSEAL_DOCUMENTS_S3_BUCKET") {
+            self.documents.s3_bucket = Some(v);
+        }
+        if let Some(v) = get("INKSEAL_DOCUMENTS_S3_REGION") {
+            self.documents.s3_region = Some(v);
+        }
+        if let Some(v) = get("INKSEAL_DOCUMENTS_S3_ENDPOINT") {
+            self.documents.s3_endpoint = Some(v);
+        }
+        if let Some(v) = get("INKSEAL_ACCEPTANCE_SEAL_CERT") {
+            self.acceptance.seal_cert = path(v);
+        }
+        if let Some(v) = get("INKSEAL_ACCEPTANCE_SEAL_KEY") {
+            self.acceptance.seal_key = path(v);
+        }
+        if let Some(v) = get("INKSEAL_LOG_FORMAT") {
+            self.log.format = match v.as_str() {
+                "text" => LogFormat::Text,
+                "json" => LogFormat::Json,
+                _ => return Err(bad("INKSEAL_LOG_FORMAT", &v, "expected text or json".into())),
+            };
+        }
+        if let Some(v) = get("INKSEAL_LOG_FILTER") {
+            self.log.filter = v;
+        }
+        Ok(())
+    }
+
+    /// Checks what the types cannot.
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        let invalid = |m: &str| Err(ConfigError::Invalid(m.to_owned()));
+        if self.grpc.upload_budget_mib == 0 {
+            return invalid("grpc.upload_budget_mib must be at least 1");
+        }
+        if self.acceptance.lease_seconds == 0 || self.acceptance.max_attempts == 0 {
+            return invalid("acceptance.lease_seconds and acceptance.max_attempts must be at least 1");
+        }
+        if self.database_schema.is_some() && !self.uses_postgres() {
+            return invalid("database_schema needs a postgres:// database_url");
+        }
+        if self.documents.backend == DocumentsBackend::S3 && self.documents.s3_bucket.is_none() {
+            return invalid("documents.backend = \"s3\" needs documents.s3_bucket");
+        }
+        Ok(())
+    }
+
+    /// Whether the event store is PostgreSQL (several processes may share it).
+    pub fn uses_postgres(&self) -> bool {
+        self.database_url
+            .as_deref()
+            .is_some_and(|u| u.starts_with("postgres://") || u.starts_with("postgresql://"))
+    }
+
+    /// The roles to run (all when none are named).
+    pub fn effective_roles(&self) -> Vec<Role> {
+        if self.roles.is_empty() { Role::ALL.to_vec() } else { self.roles.clone() }
+    }
+
+    /// A path from the configuration, resolved against `data_dir` when relative.
+    pub fn resolve(&self, path: &Path) -> PathBuf {
+        if path.is_absolute() { path.to_owned() } else { self.data_dir.join(path) }
+    }
+
+    /// The event store URL in effect.
+    pub fn event_store_url(&self) -> String {
+        match &self.database_url {
+            Some(url) => url.clone(),
+            None => format!("sqlite:{}", self.data_dir.join("events.sqlite").display()),
+        }
+    }
+
+    /// The acceptance worker's idle poll interval.
+    pub fn acceptance_poll(&self) -> Duration {
+        Duration::from_millis(self.acceptance.poll_interval_ms.max(10))
+    }
+
+    /// This process's name in claims and logs.
+    pub fn instance(&self) -> String {
+        self.instance_name.clone().unwrap_or_else(|| {
+            let host = std::fs::read_to_string("/etc/hostname")
+                .map(|h| h.trim().to_owned())
+                .ok()
+                .filter(|h| !h.is_empty())
+                .unwrap_or_else(|| "inkseal".into());
+            format!("{host}-{}", std::process::id())
+        })
+    }
+
+    /// The configuration as TOML, as `--print-config` shows it.
+    pub fn to_toml(&self) -> String {
+        toml::to_string_pretty(self).unwrap_or_else(|e| format!("# cannot print configuration: {e}\n"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_run_everything_on_sqlite_under_the_data_dir() {
+        let c = Config::default();
+        assert_eq!(c.event_store_url(), "sqlite:inkseal-data/events.sqlite");
+        assert_eq!(c.effective_roles(), Role::ALL.to_vec());
+        assert_eq!(c.resolve(&c.documents.local_dir), PathBuf::from("inkseal-data/documents"));
+        assert!(!c.uses_postgres());
+    }
+
+    #[test]
+    fn printed_config_reads_back_the_same() {
+        let c = Config::default();
+        let back: Config = toml::from_str(&c.to_toml()).unwrap();
+        assert_eq!(back, c);
+    }
+
+    #[test]
+    fn environment_overrides_the_file() {
+        let mut c: Config = toml::from_str("roles = [\"ingest\"]\n[grpc]\nlisten = \"0.0.0.0:1\"\n").unwrap();
+        c.apply_env(|name| match name {
+            "INKSEAL_ROLES" => Some("acceptance,projections".into()),
+            "INKSEAL_DATABASE_URL" => Some("postgres://db/x".into()),
+            "INKSEAL_METRICS_LISTEN" => Some("off".into()),
+            _ => None,
+        })
+        .unwrap();
+        assert_eq!(c.roles, vec![Role::Acceptance, Role::Projections]);
+        assert!(c.uses_postgres());
+        assert_eq!(c.metrics.listen, None);
+        assert_eq!(c.grpc.listen, "0.0.0.0:1".parse().unwrap());
+    }
+
+    #[test]
+    fn a_bad_environment_value_is_a_clear_error() {
+        let mut c = Config::default();
+        let e = c.apply_env(|n| (n == "INKSEAL_ROLES").then(|| "ingest,cooking".into())).unwrap_err();
+        assert!(e.to_string().contains("INKSEAL_ROLES"), "{e}");
+        assert!(toml::from_str::<Config>("colour = 1").is_err());
+    }
+}

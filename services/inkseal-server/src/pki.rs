@@ -1,0 +1,183 @@
+//! Development certificates (`inkseal-server dev-certs`).
+//!
+//! One run makes a throw-away CA and, signed by it: the server's certificate
+//! for `localhost` / `127.0.0.1` / `::1`, a client certificate per edge agent
+//! (Subject CN = agent id, OU `edge-agent`), a client certificate per help-desk
+//! user (CN = user id, OU `help-desk`), and the insurer's seal (an RSA key, as
+//! the PDF signer needs, with a certificate chain ending at the CA). Demos and
+//! tests get working mutual TLS and a seal with no other tools.
+//!
+//! Never use these in production: the CA's private key is written next to
+//! its certificate so more certificates can be issued later.
+
+use std::path::{Path, PathBuf};
+
+use rcgen::{
+    BasicConstraints, CertificateParams, DistinguishedName, DnType, ExtendedKeyUsagePurpose, IsCa,
+    Issuer, KeyPair, KeyUsagePurpose, SanType,
+};
+use rsa::pkcs8::{EncodePrivateKey, LineEnding};
+
+/// Organisational unit of edge-agent client certificates.
+pub const OU_EDGE_AGENT: &str = "edge-agent";
+/// Organisational unit of help-desk client certificates.
+pub const OU_HELP_DESK: &str = "help-desk";
+
+/// Certificate generation failed.
+#[derive(Debug, thiserror::Error)]
+pub enum PkiError {
+    /// rcgen refused the parameters.
+    #[error("certificate generation failed: {0}")]
+    Rcgen(#[from] rcgen::Error),
+    /// The RSA key for the seal could not be made or encoded.
+    #[error("seal key generation failed: {0}")]
+    Rsa(String),
+    /// Writing a file failed.
+    #[error("cannot write {path}: {source}")]
+    Write { path: PathBuf, source: std::io::Error },
+}
+
+/// A certificate (PEM; a chain where it says so) and its private key (PKCS#8 PEM).
+#[derive(Clone)]
+pub struct Issued {
+    /// Certificate PEM.
+    pub cert_pem: String,
+    /// Private key PEM.
+    pub key_pem: String,
+}
+
+impl std::fmt::Debug for Issued {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Issued(..)")
+    }
+}
+
+/// A development PKI.
+#[derive(Debug, Clone)]
+pub struct DevPki {
+    /// The CA (self-signed).
+    pub ca: Issued,
+    /// The server (TLS server auth).
+    pub server: Issued,
+    /// Edge agents: (agent id, certificate).
+    pub agents: Vec<(String, Issued)>,
+    /// Help-desk users: (user id, certificate).
+    pub help_desk: Vec<(String, Issued)>,
+    /// The insurer's seal: chain PEM (seal, CA) and RSA key.
+    pub seal: Issued,
+}
+
+fn dn(cn: &str, ou: Option<&str>) -> DistinguishedName {
+    let mut dn = DistinguishedName::new();
+    dn.push(DnType::OrganizationName, "inkseal development");
+    if let Some(ou) = ou {
+        dn.push(DnType::OrganizationalUnitName, ou);
+    }
+    dn.push(DnType::CommonName, cn);
+    dn
+}
+
+impl DevPki {
+    /// Makes a CA, a server certificate, one client certificate per agent and
+    /// help-desk user, and the insurer's seal (RSA 2048).
+    pub fn generate(agents: &[&str], help_desk_users: &[&str]) -> Result<Self, PkiError> {
+        let ca_key = KeyPair::generate()?;
+        let mut ca_params = CertificateParams::new(Vec::<String>::new())?;
+        ca_params.distinguished_name = dn("inkseal development CA", None);
+        ca_params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+        ca_params.key_usages = vec![KeyUsagePurpose::KeyCertSign, KeyUsagePurpose::CrlSign];
+        let ca_cert = ca_params.self_signed(&ca_key)?;
+        let ca = Issued { cert_pem: ca_cert.pem(), key_pem: ca_key.serialize_pem() };
+        let issuer = Issuer::new(ca_params, ca_key);
+
+        let server_key = KeyPair::generate()?;
+        let mut params = CertificateParams::new(vec!["localhost".to_owned()])?;
+        params.subject_alt_names.push(SanType::IpAddress([127, 0, 0, 1].into()));
+        params.subject_alt_names.push(SanType::IpAddress(std::net::Ipv6Addr::LOCALHOST.into()));
+        params.distinguished_name = dn("localhost", Some("backend"));
+        params.extended_key_usages = vec![ExtendedKeyUsagePurpose::ServerAuth];
+        let server = Issued {
+            cert_pem: params.signed_by(&server_key, &issuer)?.pem(),
+            key_pem: server_key.serialize_pem(),
+        };
+
+        let client = |cn: &str, ou: &str| -> Result<Issued, PkiError> {
+            let key = KeyPair::generate()?;
+            let mut params = CertificateParams::new(Vec::<String>::new())?;
+            params.distinguished_name = dn(cn, Some(ou));
+            params.extended_key_usages = vec![ExtendedKeyUsagePurpose::ClientAuth];
+            Ok(Issued { cert_pem: params.signed_by(&key, &issuer)?.pem(), key_pem: key.serialize_pem() })
+        };
+        let agents = agents
+            .iter()
+            .map(|a| Ok(((*a).to_owned(), client(a, OU_EDGE_AGENT)?)))
+            .collect::<Result<Vec<_>, PkiError>>()?;
+        let help_desk = help_desk_users
+            .iter()
+            .map(|u| Ok(((*u).to_owned(), client(u, OU_HELP_DESK)?)))
+            .collect::<Result<Vec<_>, PkiError>>()?;
+
+        let rsa_key = rsa::PrivateKey::new(&mut getrandom::SysRng, 2048)
+            .map_err(|e| PkiError::Rsa(e.to_string()))?;
+        let rsa_pem = rsa_key.to_pkcs8_pem(LineEnding::LF).map_err(|e| PkiError::Rsa(e.to_string()))?;
+        let seal_key = KeyPair::from_pem_and_sign_algo(&rsa_pem, &rcgen::PKCS_RSA_SHA256)?;
+        let mut params = CertificateParams::new(Vec::<String>::new())?;
+        params.distinguished_name = dn("inkseal insurer seal (development)", Some("seal"));
+        params.key_usages = vec![KeyUsagePurpose::DigitalSignature, KeyUsagePurpose::ContentCommitment];
+        let seal_cert = params.signed_by(&seal_key, &issuer)?;
+        let seal = Issued {
+            cert_pem: format!("{}{}", seal_cert.pem(), ca.cert_pem),
+            key_pem: rsa_pem.to_string(),
+        };
+        Ok(DevPki { ca, server, agents, help_desk, seal })
+    }
+
+    /// Writes the PKI under `dir` in the layout the default configuration
+    /// expects (`ca.pem`, `server.pem`, `seal.pem`, `agents/<id>.pem`, …);
+    /// returns the files written.
+    pub fn write(&self, dir: &Path) -> Result<Vec<PathBuf>, PkiError> {
+        let mut written = Vec::new();
+        let mut put = |rel: String, text: &str, secret: bool| -> Result<(), PkiError> {
+            let path = dir.join(rel);
+            let err = |source| PkiError::Write { path: path.clone(), source };
+            if let Some(parent) = path.parent() {
+                std::fs::create_dir_all(parent).map_err(err)?;
+            }
+            std::fs::write(&path, text).map_err(err)?;
+            #[cfg(unix)]
+            if secret {
+                use std::os::unix::fs::PermissionsExt;
+                std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600)).map_err(err)?;
+            }
+            #[cfg(not(unix))]
+            let _ = secret;
+            written.push(path);
+            Ok(())
+        };
+        put("ca.pem".into(), &self.ca.cert_pem, false)?;
+        put("ca.key".into(), &self.ca.key_pem, true)?;
+        put("server.pem".into(), &self.server.cert_pem, false)?;
+        put("server.key".into(), &self.server.key_pem, true)?;
+        put("seal.pem".into(), &self.seal.cert_pem, false)?;
+        put("seal.key".into(), &self.seal.key_pem, true)?;
+        for (id, c) in &self.agents {
+            put(format!("agents/{id}.pem"), &c.cert_pem, false)?;
+            put(format!("agents/{id}.key"), &c.key_pem, true)?;
+        }
+        for (id, c) in &self.help_desk {
+            put(format!("help-desk/{id}.pem"), &c.cert_pem, false)?;
+            put(format!("help-desk/{id}.key"), &c.key_pem, true)?;
+        }
+        Ok(written)
+    }
+
+    /// The certificate of agent `id`.
+    pub fn agent(&self, id: &str) -> Option<&Issued> {
+        self.agents.iter().find(|(a, _)| a == id).map(|(_, c)| c)
+    }
+
+    /// The certificate of help-desk user `id`.
+    pub fn help_desk_user(&self, id: &str) -> Option<&Issued> {
+        self.help_desk.iter().find(|(a, _)| a == id).map(|(_, c)| c)
+    }
+}

@@ -1,0 +1,61 @@
+//! The backend roles one process can run.
+//!
+//! `inkseal-server serve` runs all of them; `--roles ingest,acceptance` runs a
+//! subset, so several processes can share one PostgreSQL database and split
+//! the work (projection and acceptance work is shared with row locks, see
+//! [`crate::work_queue`] and [`crate::projections`]).
+
+use serde::{Deserialize, Serialize};
+
+/// One backend role.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Role {
+    /// The EdgeSync gRPC service: events and sealed PDFs from edge agents.
+    Ingest,
+    /// The HelpDesk gRPC service.
+    HelpDesk,
+    /// The acceptance worker: checks received offers and adds the insurer's seal.
+    Acceptance,
+    /// The projector: keeps the read model (offer status, timeline, work queue) up to date.
+    Projections,
+}
+
+impl Role {
+    /// Every role, in start order.
+    pub const ALL: [Role; 4] = [Role::Projections, Role::Acceptance, Role::Ingest, Role::HelpDesk];
+
+    /// The role's name on the command line.
+    pub fn name(self) -> &'static str {
+        match self {
+            Role::Ingest => "ingest",
+            Role::HelpDesk => "help-desk",
+            Role::Acceptance => "acceptance",
+            Role::Projections => "projections",
+        }
+    }
+
+    /// Parses `ingest,acceptance,…`; `all` names every role.
+    pub fn parse_list(text: &str) -> Result<Vec<Role>, String> {
+        let mut out = Vec::new();
+        for part in text.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+            if part == "all" {
+                return Ok(Role::ALL.to_vec());
+            }
+            let role = Role::ALL
+                .into_iter()
+                .find(|r| r.name() == part)
+                .ok_or_else(|| format!("unknown role {part:?}; known: ingest, help-desk, acceptance, projections, all"))?;
+            if !out.contains(&role) {
+                out.push(role);
+            }
+        }
+        Ok(out)
+    }
+}
+
+impl std::fmt::Display for Role {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}

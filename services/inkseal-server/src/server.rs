@@ -1,0 +1,299 @@
+//! Putting the roles together: open what the configuration names, start the
+//! gRPC endpoint, the metrics endpoint, the projector and the acceptance
+//! worker that this process runs, and stop them all on one trigger.
+//!
+//! The gRPC endpoint (mutual TLS) serves EdgeSync (role `ingest`), HelpDesk
+//! (role `help-desk`), gRPC health checking and server reflection; every
+//! service decodes at most [`inkseal_proto::limits::MAX_MESSAGE_BYTES`] per
+//! message.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::Context;
+use event_store::EventStore;
+use inkseal_proto::limits::MAX_MESSAGE_BYTES;
+use inkseal_proto::v1::edge_sync_server::EdgeSyncServer;
+use inkseal_proto::v1::help_desk_server::HelpDeskServer;
+use pdf_seal::Signer;
+use tokio::net::TcpListener;
+use tokio::task::JoinHandle;
+use tonic::transport::server::TcpIncoming;
+use tonic::transport::{Server, ServerTlsConfig};
+
+use crate::acceptance::Worker;
+use crate::config::Config;
+use crate::documents::Documents;
+use crate::help_desk::HelpDeskService;
+use crate::ingest::Ingest;
+use crate::metrics::Metrics;
+use crate::read_model::ReadModel;
+use crate::roles::Role;
+use crate::shutdown::{self, Trigger};
+use crate::work_queue::WorkQueue;
+
+/// How long a shutdown waits for the parts to finish.
+pub const SHUTDOWN_GRACE: Duration = Duration::from_secs(30);
+
+/// Everything the roles need, opened.
+#[derive(Clone)]
+pub struct Components {
+    /// The event store.
+    pub store: Arc<dyn EventStore>,
+    /// The read model.
+    pub read_model: ReadModel,
+    /// Document storage.
+    pub documents: Documents,
+    /// TLS for the gRPC endpoint (needed by `ingest` and `help-desk`).
+    pub tls: Option<ServerTlsConfig>,
+    /// The insurer's seal (needed by `acceptance`).
+    pub seal: Option<Arc<Signer>>,
+    /// Metrics.
+    pub metrics: Metrics,
+    /// The roles to run.
+    pub roles: Vec<Role>,
+    /// This process's name in claims.
+    pub instance: String,
+    /// Memory budget of uploads in flight (MiB).
+    pub upload_budget_mib: u32,
+    /// gRPC streams per connection.
+    pub max_concurrent_streams: u32,
+    /// Acceptance: idle poll, lease, attempts.
+    pub acceptance_poll: Duration,
+    /// Acceptance lease.
+    pub acceptance_lease: Duration,
+    /// Acceptance attempts per offer.
+    pub acceptance_max_attempts: u32,
+    /// How often the projector looks for other processes' writes.
+    pub projection_poll: Duration,
+    /// The data-directory lock held while the embedded store is open.
+    pub data_dir_lock: Option<Arc<std::fs::File>>,
+}
+
+/// Opens the store, read model, documents, certificates and seal the configuration names.
+pub async fn open(config: &Config) -> anyhow::Result<Components> {
+    let roles = config.effective_roles();
+    let mut lock = None;
+    std::fs::create_dir_all(&config.data_dir)
+        .with_context(|| format!("cannot create data directory {}", config.data_dir.display()))?;
+    let (store, read_model): (Arc<dyn EventStore>, ReadModel) = match &config.database_url {
+        Some(url) if config.uses_postgres() => {
+            let store: Arc<dyn EventStore> = match &config.database_schema {
+                Some(schema) => Arc::new(event_store::postgres::PostgresStore::connect_in_schema(url, schema).await?),
+                None => Arc::new(event_store::postgres::PostgresStore::connect(url).await?),
+            };
+            (store, ReadModel::open_postgres(url, config.database_schema.as_deref()).await?)
+        }
+        _ => {
+            lock = Some(Arc::new(lock_data_dir(&config.data_dir)?));
+            let store = event_store::open(&config.event_store_url()).await?;
+            (store, ReadModel::open_sqlite(&config.data_dir.join("read-model.sqlite")).await?)
+        }
+    };
+    let documents = Documents::from_config(config)?;
+    let needs_grpc = roles.contains(&Role::Ingest) || roles.contains(&Role::HelpDesk);
+    let tls = if needs_grpc {
+        Some(crate::tls::server_tls_from_files(
+            &config.resolve(&config.tls.client_ca),
+            &config.resolve(&config.tls.server_cert),
+            &config.resolve(&config.tls.server_key),
+        )?)
+    } else {
+        None
+    };
+    let seal = if roles.contains(&Role::Acceptance) {
+        let cert = config.resolve(&config.acceptance.seal_cert);
+        let key = config.resolve(&config.acceptance.seal_key);
+        let read = |p: &std::path::Path| {
+            std::fs::read_to_string(p).with_context(|| {
+                format!("cannot read {} (run `inkseal-server dev-certs` for development certificates)", p.display())
+            })
+        };
+        Some(Arc::new(Signer::from_pem(&read(&cert)?, &read(&key)?).context("the insurer's seal cannot be used")?))
+    } else {
+        None
+    };
+    Ok(Components {
+        store,
+        read_model,
+        documents,
+        tls,
+        seal,
+        metrics: Metrics::new(),
+        roles,
+        instance: config.instance(),
+        upload_budget_mib: config.grpc.upload_budget_mib,
+        max_concurrent_streams: config.grpc.max_concurrent_streams,
+        acceptance_poll: config.acceptance_poll(),
+        acceptance_lease: Duration::from_secs(config.acceptance.lease_seconds),
+        acceptance_max_attempts: config.acceptance.max_attempts,
+        projection_poll: Duration::from_millis(250),
+        data_dir_lock: lock,
+    })
+}
+
+/// Takes an exclusive lock on `<data_dir>/inkseal.lock`: the embedded SQLite
+/// store and read model are for one process (SQLite has one writer, and the
+/// acceptance claims rely on it); several processes need PostgreSQL.
+fn lock_data_dir(dir: &std::path::Path) -> anyhow::Result<std::fs::File> {
+    let path = dir.join("inkseal.lock");
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&path)
+        .with_context(|| format!("cannot open {}", path.display()))?;
+    match file.try_lock() {
+        Ok(()) => Ok(file),
+        Err(std::fs::TryLockError::WouldBlock) => anyhow::bail!(
+            "another inkseal-server process uses {} (the embedded SQLite store is for one process; run several processes on PostgreSQL)",
+            dir.display()
+        ),
+        Err(std::fs::TryLockError::Error(e)) => Err(e).with_context(|| format!("cannot lock {}", path.display())),
+    }
+}
+
+/// A running server.
+pub struct Running {
+    /// Where the gRPC endpoint listens, if this process serves one.
+    pub grpc_addr: Option<SocketAddr>,
+    /// Where the metrics endpoint listens, if any.
+    pub metrics_addr: Option<SocketAddr>,
+    trigger: Trigger,
+    tasks: Vec<(&'static str, JoinHandle<anyhow::Result<()>>)>,
+}
+
+impl Running {
+    /// The shutdown trigger.
+    pub fn trigger(&self) -> &Trigger {
+        &self.trigger
+    }
+
+    /// Waits until any part stops (an error, or the trigger).
+    pub async fn wait_any(&mut self) {
+        if self.tasks.is_empty() {
+            return;
+        }
+        let handles = self.tasks.iter_mut().map(|(_, h)| h);
+        let _ = futures::future::select_all(handles).await;
+    }
+
+    /// Fires the trigger and waits (bounded) for every part to finish.
+    pub async fn shutdown(self) -> anyhow::Result<()> {
+        self.trigger.fire();
+        let mut first_error = None;
+        for (name, handle) in self.tasks {
+            match tokio::time::timeout(SHUTDOWN_GRACE, handle).await {
+                Ok(Ok(Ok(()))) => tracing::debug!(part = name, "stopped"),
+                Ok(Ok(Err(e))) => {
+                    tracing::error!(part = name, error = %e, "stopped with an error");
+                    first_error.get_or_insert(e.context(name));
+                }
+                Ok(Err(e)) => {
+                    first_error.get_or_insert(anyhow::anyhow!("{name} panicked: {e}"));
+                }
+                Err(_) => {
+                    first_error.get_or_insert(anyhow::anyhow!("{name} did not stop within {SHUTDOWN_GRACE:?}"));
+                }
+            }
+        }
+        first_error.map_or(Ok(()), Err)
+    }
+}
+
+/// Starts the roles of `components`; the gRPC endpoint on `grpc` and the
+/// metrics endpoint on `metrics` when given.
+pub async fn start(
+    c: Components,
+    grpc: Option<TcpListener>,
+    metrics: Option<TcpListener>,
+) -> anyhow::Result<Running> {
+    crate::tls::install_crypto_provider();
+    let (trigger, _) = shutdown::channel();
+    let mut tasks: Vec<(&'static str, JoinHandle<anyhow::Result<()>>)> = Vec::new();
+    let has = |r: Role| c.roles.contains(&r);
+
+    if has(Role::Projections) {
+        let (store, rm, m, sd, poll) =
+            (c.store.clone(), c.read_model.clone(), c.metrics.clone(), trigger.subscribe(), c.projection_poll);
+        tasks.push((
+            "projections",
+            tokio::spawn(async move { Ok(crate::projections::run(store, rm, m, sd, poll).await?) }),
+        ));
+    }
+    if has(Role::Acceptance) {
+        let signer = c.seal.clone().context("the acceptance role needs the insurer's seal")?;
+        let worker = Worker {
+            store: c.store.clone(),
+            documents: c.documents.clone(),
+            signer,
+            queue: WorkQueue::new(c.read_model.clone(), c.instance.clone(), c.acceptance_lease, c.acceptance_max_attempts),
+            metrics: c.metrics.clone(),
+            poll: c.acceptance_poll,
+        };
+        let sd = trigger.subscribe();
+        tasks.push(("acceptance", tokio::spawn(async move { Ok(worker.run(sd).await?) })));
+    }
+
+    let mut grpc_addr = None;
+    if has(Role::Ingest) || has(Role::HelpDesk) {
+        let listener = grpc.context("the gRPC roles need a listener")?;
+        grpc_addr = Some(listener.local_addr()?);
+        let tls = c.tls.clone().context("the gRPC roles need TLS certificates")?;
+        let (reporter, health) = tonic_health::server::health_reporter();
+        let reflection = tonic_reflection::server::Builder::configure()
+            .register_encoded_file_descriptor_set(inkseal_proto::FILE_DESCRIPTOR_SET)
+            .register_encoded_file_descriptor_set(tonic_health::pb::FILE_DESCRIPTOR_SET)
+            .build_v1()?;
+        let ingest = has(Role::Ingest).then(|| {
+            EdgeSyncServer::new(Ingest::new(
+                c.store.clone(),
+                c.documents.clone(),
+                c.read_model.clone(),
+                c.metrics.clone(),
+                c.upload_budget_mib,
+            ))
+            .max_decoding_message_size(MAX_MESSAGE_BYTES)
+            .max_encoding_message_size(MAX_MESSAGE_BYTES)
+        });
+        let help_desk = has(Role::HelpDesk).then(|| {
+            HelpDeskServer::new(HelpDeskService::new(c.store.clone(), c.read_model.clone()))
+                .max_decoding_message_size(MAX_MESSAGE_BYTES)
+                .max_encoding_message_size(MAX_MESSAGE_BYTES)
+        });
+        if ingest.is_some() {
+            reporter.set_serving::<EdgeSyncServer<Ingest>>().await;
+        }
+        if help_desk.is_some() {
+            reporter.set_serving::<HelpDeskServer<HelpDeskService>>().await;
+        }
+        let router = Server::builder()
+            .tls_config(tls)?
+            .max_concurrent_streams(c.max_concurrent_streams)
+            .add_service(health)
+            .add_service(reflection)
+            .add_optional_service(ingest)
+            .add_optional_service(help_desk);
+        let mut sd = trigger.subscribe();
+        let incoming = TcpIncoming::from(listener).with_nodelay(Some(true));
+        tracing::info!(addr = ?grpc_addr, "gRPC endpoint listening (mutual TLS)");
+        tasks.push((
+            "grpc",
+            tokio::spawn(async move {
+                router.serve_with_incoming_shutdown(incoming, async move { sd.wait().await }).await?;
+                drop(reporter);
+                Ok(())
+            }),
+        ));
+    }
+
+    let mut metrics_addr = None;
+    if let Some(listener) = metrics {
+        metrics_addr = Some(listener.local_addr()?);
+        let (m, sd) = (c.metrics.clone(), trigger.subscribe());
+        tasks.push(("metrics", tokio::spawn(async move { Ok(crate::metrics::serve(listener, m, sd).await?) })));
+    }
+    tracing::info!(roles = ?c.roles, instance = %c.instance, "inkseal-server started");
+    Ok(Running { grpc_addr, metrics_addr, trigger, tasks })
+}

@@ -1,0 +1,113 @@
+//! Claiming acceptance work so that no offer is processed by two workers.
+//!
+//! The projection puts every received offer in `rm_acceptance_queue`. A
+//! worker claims the oldest unclaimed one with one atomic `UPDATE … RETURNING`
+//! that sets a lease (owner and expiry) and counts the attempt. On
+//! PostgreSQL the row is picked by a sub-select with `FOR UPDATE SKIP LOCKED`:
+//! a row another process is claiming at that moment is skipped, not waited
+//! for and never claimed twice; a committed lease makes the row invisible to
+//! other claimers until it expires (a crashed worker's offer is retried after
+//! the lease). On SQLite the statement is atomic because SQLite has one writer
+//! at a time; the embedded store is for one process (several processes need
+//! PostgreSQL). Every claim is also written to `rm_acceptance_claims`, an audit
+//! the tests use to prove no offer was taken twice.
+
+use std::time::Duration;
+
+use sqlx::Row;
+
+use crate::read_model::{Dialect, ReadModel};
+
+const CLAIM_POSTGRES: &str = "UPDATE rm_acceptance_queue
+    SET lease_owner = $1, lease_until = $2, attempts = attempts + 1
+    WHERE offer_id = (
+        SELECT offer_id FROM rm_acceptance_queue
+        WHERE done = 0 AND attempts < $3 AND (lease_until IS NULL OR lease_until < $4)
+        ORDER BY position LIMIT 1
+        FOR UPDATE SKIP LOCKED)
+    RETURNING offer_id, attempts";
+
+const CLAIM_SQLITE: &str = "UPDATE rm_acceptance_queue
+    SET lease_owner = $1, lease_until = $2, attempts = attempts + 1
+    WHERE offer_id = (
+        SELECT offer_id FROM rm_acceptance_queue
+        WHERE done = 0 AND attempts < $3 AND (lease_until IS NULL OR lease_until < $4)
+        ORDER BY position LIMIT 1)
+    RETURNING offer_id, attempts";
+
+/// One claimed offer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Claim {
+    /// The offer.
+    pub offer_id: String,
+    /// Which attempt this is (1 = first).
+    pub attempt: i64,
+}
+
+/// The acceptance work queue of one worker.
+#[derive(Debug, Clone)]
+pub struct WorkQueue {
+    rm: ReadModel,
+    owner: String,
+    lease: Duration,
+    max_attempts: u32,
+}
+
+fn now_micros() -> i64 {
+    chrono::Utc::now().timestamp_micros()
+}
+
+impl WorkQueue {
+    /// A queue whose claims name `owner` and last `lease`.
+    pub fn new(rm: ReadModel, owner: impl Into<String>, lease: Duration, max_attempts: u32) -> Self {
+        WorkQueue { rm, owner: owner.into(), lease, max_attempts }
+    }
+
+    /// Claims the oldest offer waiting for acceptance, if any.
+    pub async fn claim(&self) -> Result<Option<Claim>, sqlx::Error> {
+        let now = now_micros();
+        let sql = match self.rm.dialect() {
+            Dialect::Postgres => CLAIM_POSTGRES,
+            Dialect::Sqlite => CLAIM_SQLITE,
+        };
+        let row = sqlx::query(sql)
+            .bind(self.owner.as_str())
+            .bind(now + self.lease.as_micros() as i64)
+            .bind(i64::from(self.max_attempts))
+            .bind(now)
+            .fetch_optional(self.rm.pool())
+            .await?;
+        let Some(row) = row else { return Ok(None) };
+        let claim = Claim { offer_id: row.try_get("offer_id")?, attempt: row.try_get("attempts")? };
+        sqlx::query("INSERT INTO rm_acceptance_claims (offer_id, owner, claimed_at) VALUES ($1, $2, $3)")
+            .bind(claim.offer_id.as_str())
+            .bind(self.owner.as_str())
+            .bind(now)
+            .execute(self.rm.pool())
+            .await?;
+        Ok(Some(claim))
+    }
+
+    /// Marks a claimed offer as decided.
+    pub async fn complete(&self, offer_id: &str) -> Result<(), sqlx::Error> {
+        sqlx::query("UPDATE rm_acceptance_queue SET done = 1, lease_owner = NULL, lease_until = NULL WHERE offer_id = $1 AND lease_owner = $2")
+            .bind(offer_id)
+            .bind(self.owner.as_str())
+            .execute(self.rm.pool())
+            .await?;
+        Ok(())
+    }
+
+    /// Gives a claimed offer back after a failure; it is retried after `backoff`.
+    pub async fn release(&self, offer_id: &str, error: &str, backoff: Duration) -> Result<(), sqlx::Error> {
+        let error: String = error.chars().take(1000).collect();
+        sqlx::query("UPDATE rm_acceptance_queue SET lease_until = $1, last_error = $2 WHERE offer_id = $3 AND lease_owner = $4")
+            .bind(now_micros() + backoff.as_micros() as i64)
+            .bind(error)
+            .bind(offer_id)
+            .bind(self.owner.as_str())
+            .execute(self.rm.pool())
+            .await?;
+        Ok(())
+    }
+}

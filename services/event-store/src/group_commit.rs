@@ -30,7 +30,7 @@ pub(crate) struct AppendRequest {
 /// transaction was rolled back), plus the head position after the commit.
 pub(crate) trait BatchWriter: Clone + Send + Sync + 'static {
     /// How many batches may be on their way at once. More than one only where
-    /// the database itself orders them (PostgreSQL's head-row lock): the next
+    /// the database itself orders them (PostgreSQL's append lock): the next
     /// batch then waits at the server, not in this process, and starts the
     /// moment the previous one commits.
     const MAX_IN_FLIGHT: usize;

@@ -2,7 +2,7 @@
 //!
 //! - Appends: one writer task per process sends every queued request in one
 //!   call of the `es_append_batch` function (one round trip, one commit).
-//!   The function locks the one-row `es_head` table until commit, so appends
+//!   The function takes one transaction-scoped advisory lock until commit, so appends
 //!   of all processes are serialised, positions are dense and in commit
 //!   order, and a reader polling `position >= n` never skips an event that
 //!   commits later (the classic sequence-gap trap cannot happen).
@@ -90,7 +90,7 @@ impl PostgresStore {
             .connect_with(opts)
             .await?;
         migrate(&pool).await?;
-        let head: i64 = sqlx::query_scalar("SELECT position FROM es_head WHERE id = 1")
+        let head: i64 = sqlx::query_scalar("SELECT coalesce(max(position), 0) FROM es_events")
             .fetch_one(&pool)
             .await?;
         let writer = Writer::spawn(PgWriter { pool: pool.clone() }, to_u64(head)?);
@@ -142,7 +142,7 @@ struct PgWriter {
 }
 
 impl BatchWriter for PgWriter {
-    const MAX_IN_FLIGHT: usize = 2;
+    const MAX_IN_FLIGHT: usize = 1;
 
     async fn write_batch(
         &self,
@@ -317,7 +317,7 @@ impl EventStore for PostgresStore {
 
     async fn head_position(&self) -> Result<u64, StoreError> {
         to_u64(
-            sqlx::query_scalar("SELECT position FROM es_head WHERE id = 1")
+            sqlx::query_scalar("SELECT coalesce(max(position), 0) FROM es_events")
                 .fetch_one(&self.pool)
                 .await?,
         )

@@ -107,7 +107,9 @@ async fn store_append_rate(store: Arc<dyn EventStore>, per_writer: usize) -> f64
             let stream = format!("bench-append-{w}-{}", uuid::Uuid::new_v4().simple());
             let mut expected = ExpectedVersion::NoStream;
             for _ in 0..per_writer {
-                let events: Vec<NewEvent> = (0..5).map(|_| NewEvent::new("FieldSigned", 1, payload.to_vec())).collect();
+                let events: Vec<NewEvent> = (0..5)
+                    .map(|_| NewEvent::new("FieldSigned", 1, payload.to_vec()))
+                    .collect();
                 let r = store.append(&stream, expected, events).await.unwrap();
                 expected = ExpectedVersion::Exact(r.last_version);
             }
@@ -123,16 +125,31 @@ fn build_offers(tag: &str, per_agent: usize) -> Vec<Vec<SignedOffer>> {
     (0..AGENTS)
         .map(|a| {
             (0..per_agent)
-                .map(|k| signed_offer(&format!("BENCH-{tag}-{a:02}-{k:03}"), &format!("BENCH-{a:02}"), PDF_PADDING))
+                .map(|k| {
+                    signed_offer(
+                        &format!("BENCH-{tag}-{a:02}-{k:03}"),
+                        &format!("BENCH-{a:02}"),
+                        PDF_PADDING,
+                    )
+                })
                 .collect()
         })
         .collect()
 }
 
-async fn measure(store_name: &'static str, backend: Backend, append_store: Arc<dyn EventStore>, per_agent: usize) -> Figures {
+async fn measure(
+    store_name: &'static str,
+    backend: Backend,
+    append_store: Arc<dyn EventStore>,
+    per_agent: usize,
+) -> Figures {
     let offers = build_offers(store_name, per_agent);
     let size = offers[0][0].sealed_pdf.len();
-    eprintln!("{store_name}: {} offers of {:.2} MB ready", AGENTS * per_agent, size as f64 / 1e6);
+    eprintln!(
+        "{store_name}: {} offers of {:.2} MB ready",
+        AGENTS * per_agent,
+        size as f64 / 1e6
+    );
     // reset the peak-RSS mark (Linux: "5" to clear_refs), so each store's run is measured alone
     let _ = std::fs::write("/proc/self/clear_refs", "5");
     let baseline = vm_kib("VmRSS:");
@@ -153,7 +170,8 @@ async fn measure(store_name: &'static str, backend: Backend, append_store: Arc<d
 }
 
 async fn postgres_url() -> Option<String> {
-    let url = std::env::var("INKSEAL_TEST_POSTGRES_URL").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into());
+    let url = std::env::var("INKSEAL_TEST_POSTGRES_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into());
     use sqlx::Connection;
     match sqlx::PgConnection::connect(&url).await {
         Ok(c) => {
@@ -168,7 +186,10 @@ async fn postgres_url() -> Option<String> {
 }
 
 fn main() {
-    let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap();
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .unwrap();
     rt.block_on(async {
         let per_agent: usize = std::env::var("BENCH_OFFERS_PER_AGENT").ok().and_then(|v| v.parse().ok()).unwrap_or(8);
         let roles = [Role::Ingest, Role::Projections];

@@ -58,15 +58,23 @@ pub enum Rejection {
     EnvelopeMissing(String),
     #[error("Biometrický záznam podpisu pole {field} je poškozený: {detail}")]
     EnvelopeMalformed { field: String, detail: String },
-    #[error("Biometrický záznam podpisu pole {0} patří k jinému dokumentu, nabídce, poli nebo podepisujícímu.")]
+    #[error(
+        "Biometrický záznam podpisu pole {0} patří k jinému dokumentu, nabídce, poli nebo podepisujícímu."
+    )]
     EnvelopeBoundElsewhere(String),
 }
 
 impl Rejection {
     /// The rejection as the lifecycle's reason (bounded).
     pub fn reason(&self) -> Reason {
-        let text: String = self.to_string().chars().take(offer_lifecycle::limits::MAX_REASON_CHARS).collect();
-        Reason::new(text).unwrap_or_else(|_| Reason::new("Nabídka neprošla kontrolou.").expect("static reason is valid"))
+        let text: String = self
+            .to_string()
+            .chars()
+            .take(offer_lifecycle::limits::MAX_REASON_CHARS)
+            .collect();
+        Reason::new(text).unwrap_or_else(|_| {
+            Reason::new("Nabídka neprošla kontrolou.").expect("static reason is valid")
+        })
     }
 }
 
@@ -80,13 +88,15 @@ pub fn check(offer: &Offer, pdf: &[u8]) -> Result<(), Rejection> {
     if sha256_of(pdf) != sealed.sealed_pdf_sha256 {
         return Err(Rejection::HashMismatch);
     }
-    let signatures = pdf_seal::extract_signatures(pdf).map_err(|e| Rejection::Unreadable(short(e)))?;
+    let signatures =
+        pdf_seal::extract_signatures(pdf).map_err(|e| Rejection::Unreadable(short(e)))?;
     let last = signatures.last().ok_or(Rejection::NoSignature)?;
     if !last.covers_whole_file {
         return Err(Rejection::NotWholeDocument);
     }
     for signature in &signatures {
-        pdf_seal::verify_cms_signature(pdf, signature).map_err(|e| Rejection::InvalidSignature(short(e)))?;
+        pdf_seal::verify_cms_signature(pdf, signature)
+            .map_err(|e| Rejection::InvalidSignature(short(e)))?;
     }
     let original_found = pdf_seal::revision_boundaries(pdf)
         .into_iter()
@@ -94,17 +104,24 @@ pub fn check(offer: &Offer, pdf: &[u8]) -> Result<(), Rejection> {
     if !original_found {
         return Err(Rejection::OriginalMissing);
     }
-    let attachments = pdf_seal::extract_attachments(pdf).map_err(|e| Rejection::Unreadable(short(e)))?;
+    let attachments =
+        pdf_seal::extract_attachments(pdf).map_err(|e| Rejection::Unreadable(short(e)))?;
     for (index, field) in offer.fields.iter().enumerate() {
         let name = field.id.as_str().to_owned();
-        let signed = offer.signatures.get(index).filter(|s| s.field_id == field.id).ok_or_else(|| Rejection::FieldUnsigned(name.clone()))?;
+        let signed = offer
+            .signatures
+            .get(index)
+            .filter(|s| s.field_id == field.id)
+            .ok_or_else(|| Rejection::FieldUnsigned(name.clone()))?;
         let bytes = attachments
             .iter()
             .find(|a| sha256_of(&a.bytes) == signed.envelope_sha256)
             .map(|a| &a.bytes)
             .ok_or_else(|| Rejection::EnvelopeMissing(name.clone()))?;
-        let envelope = Envelope::from_bytes(bytes)
-            .map_err(|e| Rejection::EnvelopeMalformed { field: name.clone(), detail: short(e) })?;
+        let envelope = Envelope::from_bytes(bytes).map_err(|e| Rejection::EnvelopeMalformed {
+            field: name.clone(),
+            detail: short(e),
+        })?;
         let binding = envelope.binding();
         let bound_here = binding.document_sha256 == *offer.document_sha256.as_bytes()
             && binding.offer_id == offer.offer_id.as_str()
@@ -118,7 +135,11 @@ pub fn check(offer: &Offer, pdf: &[u8]) -> Result<(), Rejection> {
 }
 
 /// Adds the insurer's seal to an accepted PDF as a further PDF signature.
-pub fn insurer_seal(pdf: &[u8], signer: &Signer, at: SystemTime) -> Result<Vec<u8>, pdf_seal::SealError> {
+pub fn insurer_seal(
+    pdf: &[u8],
+    signer: &Signer,
+    at: SystemTime,
+) -> Result<Vec<u8>, pdf_seal::SealError> {
     let mut options = SignatureOptions::new(INSURER_SEAL_FIELD, at);
     options.signer_name = Some(signer.subject());
     options.reason = Some("PČS přijala nabídku do zpracování".into());
@@ -175,7 +196,9 @@ impl Worker {
                 continue;
             };
             let span = tracing::info_span!("acceptance", offer_id = %claim.offer_id, attempt = claim.attempt);
-            self.process(&claim.offer_id, claim.attempt).instrument(span).await;
+            self.process(&claim.offer_id, claim.attempt)
+                .instrument(span)
+                .await;
         }
     }
 
@@ -200,27 +223,38 @@ impl Worker {
     pub async fn decide(&self, offer_id: &str) -> Result<Outcome, ServiceError> {
         let stream = crate::offers::load(self.store.as_ref(), offer_id).await?;
         let Some(offer) = stream.state.offer().cloned() else {
-            return Err(ServiceError::NotFound(format!("Nabídka {offer_id} neexistuje.")));
+            return Err(ServiceError::NotFound(format!(
+                "Nabídka {offer_id} neexistuje."
+            )));
         };
         if offer.decision.is_some() {
             return Ok(Outcome::AlreadyDecided);
         }
-        let receipt = offer.receipt.clone().ok_or_else(|| ServiceError::FailedPrecondition("Nabídka ještě nebyla odeslána do PČS.".into()))?;
+        let receipt = offer.receipt.clone().ok_or_else(|| {
+            ServiceError::FailedPrecondition("Nabídka ještě nebyla odeslána do PČS.".into())
+        })?;
         let pdf = self
             .documents
             .get_pdf(&receipt.pdf_sha256)
             .await?
-            .ok_or_else(|| ServiceError::Internal(format!("PDF {} chybí v úložišti dokumentů", receipt.pdf_sha256.to_hex())))?;
+            .ok_or_else(|| {
+                ServiceError::Internal(format!(
+                    "PDF {} chybí v úložišti dokumentů",
+                    receipt.pdf_sha256.to_hex()
+                ))
+            })?;
         let signer = self.signer.clone();
         let checked_offer = offer.clone();
-        let verdict = tokio::task::spawn_blocking(move || -> Result<Result<Vec<u8>, Rejection>, ServiceError> {
-            if let Err(rejection) = check(&checked_offer, &pdf) {
-                return Ok(Err(rejection));
-            }
-            let sealed = insurer_seal(&pdf, &signer, SystemTime::now())
-                .map_err(|e| ServiceError::Internal(format!("insurer seal failed: {e}")))?;
-            Ok(Ok(sealed))
-        })
+        let verdict = tokio::task::spawn_blocking(
+            move || -> Result<Result<Vec<u8>, Rejection>, ServiceError> {
+                if let Err(rejection) = check(&checked_offer, &pdf) {
+                    return Ok(Err(rejection));
+                }
+                let sealed = insurer_seal(&pdf, &signer, SystemTime::now())
+                    .map_err(|e| ServiceError::Internal(format!("insurer seal failed: {e}")))?;
+                Ok(Ok(sealed))
+            },
+        )
         .await
         .map_err(|e| ServiceError::Internal(e.to_string()))??;
         let now = chrono::Utc::now();
@@ -233,7 +267,10 @@ impl Worker {
                     &self.store,
                     offer_id,
                     &metadata,
-                    |s| Ok((s.state.offer().is_some_and(|o| o.decision.is_none())).then_some(Command::AcceptOffer { accepted_at: now })),
+                    |s| {
+                        Ok((s.state.offer().is_some_and(|o| o.decision.is_none()))
+                            .then_some(Command::AcceptOffer { accepted_at: now }))
+                    },
                     |e: &Event, _| backend_event_id(offer_id, e.type_name(), "acceptance"),
                 )
                 .await?;
@@ -250,8 +287,14 @@ impl Worker {
                     offer_id,
                     &Metadata::actor(BACKEND_ACTOR),
                     |s| {
-                        Ok((s.state.offer().is_some_and(|o| o.decision.is_none()))
-                            .then(|| Command::RejectOffer { reason: reason.clone(), rejected_at: now }))
+                        Ok(
+                            (s.state.offer().is_some_and(|o| o.decision.is_none())).then(|| {
+                                Command::RejectOffer {
+                                    reason: reason.clone(),
+                                    rejected_at: now,
+                                }
+                            }),
+                        )
                     },
                     |e: &Event, _| backend_event_id(offer_id, e.type_name(), "acceptance"),
                 )

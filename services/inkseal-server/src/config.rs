@@ -172,7 +172,9 @@ impl Default for GrpcConfig {
 
 impl Default for MetricsConfig {
     fn default() -> Self {
-        MetricsConfig { listen: Some(SocketAddr::from(([127, 0, 0, 1], 9464))) }
+        MetricsConfig {
+            listen: Some(SocketAddr::from(([127, 0, 0, 1], 9464))),
+        }
     }
 }
 
@@ -213,7 +215,10 @@ impl Default for AcceptanceConfig {
 
 impl Default for LogConfig {
     fn default() -> Self {
-        LogConfig { format: LogFormat::Text, filter: "info".into() }
+        LogConfig {
+            format: LogFormat::Text,
+            filter: "info".into(),
+        }
     }
 }
 
@@ -226,7 +231,10 @@ pub const ENV_VARS: &[(&str, &str)] = &[
     ("INKSEAL_INSTANCE_NAME", "instance_name"),
     ("INKSEAL_GRPC_LISTEN", "grpc.listen"),
     ("INKSEAL_GRPC_UPLOAD_BUDGET_MIB", "grpc.upload_budget_mib"),
-    ("INKSEAL_METRICS_LISTEN", "metrics.listen (\"off\" disables)"),
+    (
+        "INKSEAL_METRICS_LISTEN",
+        "metrics.listen (\"off\" disables)",
+    ),
     ("INKSEAL_TLS_CLIENT_CA", "tls.client_ca"),
     ("INKSEAL_TLS_SERVER_CERT", "tls.server_cert"),
     ("INKSEAL_TLS_SERVER_KEY", "tls.server_key"),
@@ -246,10 +254,14 @@ impl Config {
     pub fn load(file: Option<&Path>) -> Result<Self, ConfigError> {
         let mut config = match file {
             Some(path) => {
-                let text = std::fs::read_to_string(path)
-                    .map_err(|e| ConfigError::Read { path: path.to_owned(), source: e })?;
-                toml::from_str(&text)
-                    .map_err(|e| ConfigError::Parse { path: path.to_owned(), message: e.to_string() })?
+                let text = std::fs::read_to_string(path).map_err(|e| ConfigError::Read {
+                    path: path.to_owned(),
+                    source: e,
+                })?;
+                toml::from_str(&text).map_err(|e| ConfigError::Parse {
+                    path: path.to_owned(),
+                    message: e.to_string(),
+                })?
             }
             None => Config::default(),
         };
@@ -266,7 +278,10 @@ impl Config {
             message: why,
         };
         let path = |v: String| PathBuf::from(v);
-        let addr = |var: &str, v: &str| v.parse::<SocketAddr>().map_err(|e| bad(var, v, e.to_string()));
+        let addr = |var: &str, v: &str| {
+            v.parse::<SocketAddr>()
+                .map_err(|e| bad(var, v, e.to_string()))
+        };
         if let Some(v) = get("INKSEAL_DATA_DIR") {
             self.data_dir = path(v);
         }
@@ -286,12 +301,16 @@ impl Config {
             self.grpc.listen = addr("INKSEAL_GRPC_LISTEN", &v)?;
         }
         if let Some(v) = get("INKSEAL_GRPC_UPLOAD_BUDGET_MIB") {
-            self.grpc.upload_budget_mib =
-                v.parse().map_err(|e: std::num::ParseIntError| bad("INKSEAL_GRPC_UPLOAD_BUDGET_MIB", &v, e.to_string()))?;
+            self.grpc.upload_budget_mib = v.parse().map_err(|e: std::num::ParseIntError| {
+                bad("INKSEAL_GRPC_UPLOAD_BUDGET_MIB", &v, e.to_string())
+            })?;
         }
         if let Some(v) = get("INKSEAL_METRICS_LISTEN") {
-            self.metrics.listen =
-                if v == "off" || v.is_empty() { None } else { Some(addr("INKSEAL_METRICS_LISTEN", &v)?) };
+            self.metrics.listen = if v == "off" || v.is_empty() {
+                None
+            } else {
+                Some(addr("INKSEAL_METRICS_LISTEN", &v)?)
+            };
         }
         if let Some(v) = get("INKSEAL_TLS_CLIENT_CA") {
             self.tls.client_ca = path(v);
@@ -306,7 +325,13 @@ impl Config {
             self.documents.backend = match v.as_str() {
                 "local" => DocumentsBackend::Local,
                 "s3" => DocumentsBackend::S3,
-                _ => return Err(bad("INKSEAL_DOCUMENTS_BACKEND", &v, "expected local or s3".into())),
+                _ => {
+                    return Err(bad(
+                        "INKSEAL_DOCUMENTS_BACKEND",
+                        &v,
+                        "expected local or s3".into(),
+                    ));
+                }
             };
         }
         if let Some(v) = get("INKSEAL_DOCUMENTS_LOCAL_DIR") {
@@ -331,7 +356,13 @@ impl Config {
             self.log.format = match v.as_str() {
                 "text" => LogFormat::Text,
                 "json" => LogFormat::Json,
-                _ => return Err(bad("INKSEAL_LOG_FORMAT", &v, "expected text or json".into())),
+                _ => {
+                    return Err(bad(
+                        "INKSEAL_LOG_FORMAT",
+                        &v,
+                        "expected text or json".into(),
+                    ));
+                }
             };
         }
         if let Some(v) = get("INKSEAL_LOG_FILTER") {
@@ -347,7 +378,9 @@ impl Config {
             return invalid("grpc.upload_budget_mib must be at least 1");
         }
         if self.acceptance.lease_seconds == 0 || self.acceptance.max_attempts == 0 {
-            return invalid("acceptance.lease_seconds and acceptance.max_attempts must be at least 1");
+            return invalid(
+                "acceptance.lease_seconds and acceptance.max_attempts must be at least 1",
+            );
         }
         if self.database_schema.is_some() && !self.uses_postgres() {
             return invalid("database_schema needs a postgres:// database_url");
@@ -367,12 +400,20 @@ impl Config {
 
     /// The roles to run (all when none are named).
     pub fn effective_roles(&self) -> Vec<Role> {
-        if self.roles.is_empty() { Role::ALL.to_vec() } else { self.roles.clone() }
+        if self.roles.is_empty() {
+            Role::ALL.to_vec()
+        } else {
+            self.roles.clone()
+        }
     }
 
     /// A path from the configuration, resolved against `data_dir` when relative.
     pub fn resolve(&self, path: &Path) -> PathBuf {
-        if path.is_absolute() { path.to_owned() } else { self.data_dir.join(path) }
+        if path.is_absolute() {
+            path.to_owned()
+        } else {
+            self.data_dir.join(path)
+        }
     }
 
     /// The event store URL in effect.
@@ -402,7 +443,8 @@ impl Config {
 
     /// The configuration as TOML, as `--print-config` shows it.
     pub fn to_toml(&self) -> String {
-        toml::to_string_pretty(self).unwrap_or_else(|e| format!("# cannot print configuration: {e}\n"))
+        toml::to_string_pretty(self)
+            .unwrap_or_else(|e| format!("# cannot print configuration: {e}\n"))
     }
 }
 
@@ -415,7 +457,10 @@ mod tests {
         let c = Config::default();
         assert_eq!(c.event_store_url(), "sqlite:inkseal-data/events.sqlite");
         assert_eq!(c.effective_roles(), Role::ALL.to_vec());
-        assert_eq!(c.resolve(&c.documents.local_dir), PathBuf::from("inkseal-data/documents"));
+        assert_eq!(
+            c.resolve(&c.documents.local_dir),
+            PathBuf::from("inkseal-data/documents")
+        );
         assert!(!c.uses_postgres());
     }
 
@@ -428,7 +473,8 @@ mod tests {
 
     #[test]
     fn environment_overrides_the_file() {
-        let mut c: Config = toml::from_str("roles = [\"ingest\"]\n[grpc]\nlisten = \"0.0.0.0:1\"\n").unwrap();
+        let mut c: Config =
+            toml::from_str("roles = [\"ingest\"]\n[grpc]\nlisten = \"0.0.0.0:1\"\n").unwrap();
         c.apply_env(|name| match name {
             "INKSEAL_ROLES" => Some("acceptance,projections".into()),
             "INKSEAL_DATABASE_URL" => Some("postgres://db/x".into()),
@@ -445,7 +491,9 @@ mod tests {
     #[test]
     fn a_bad_environment_value_is_a_clear_error() {
         let mut c = Config::default();
-        let e = c.apply_env(|n| (n == "INKSEAL_ROLES").then(|| "ingest,cooking".into())).unwrap_err();
+        let e = c
+            .apply_env(|n| (n == "INKSEAL_ROLES").then(|| "ingest,cooking".into()))
+            .unwrap_err();
         assert!(e.to_string().contains("INKSEAL_ROLES"), "{e}");
         assert!(toml::from_str::<Config>("colour = 1").is_err());
     }

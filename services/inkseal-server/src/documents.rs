@@ -78,7 +78,10 @@ impl Documents {
     #[cfg(feature = "s3")]
     fn s3(config: &Config) -> Result<Self, DocumentError> {
         let d = &config.documents;
-        let bucket = d.s3_bucket.clone().ok_or_else(|| DocumentError::Config("documents.s3_bucket is not set".into()))?;
+        let bucket = d
+            .s3_bucket
+            .clone()
+            .ok_or_else(|| DocumentError::Config("documents.s3_bucket is not set".into()))?;
         let mut builder = object_store::aws::AmazonS3Builder::from_env()
             .with_bucket_name(bucket)
             .with_allow_http(d.s3_allow_http);
@@ -105,7 +108,10 @@ impl Documents {
 
     /// Whether a PDF with this hash is stored.
     pub async fn contains(&self, sha: &Sha256) -> Result<bool, DocumentError> {
-        let options = GetOptions { head: true, ..Default::default() };
+        let options = GetOptions {
+            head: true,
+            ..Default::default()
+        };
         match self.store.get_opts(&Self::pdf_path(sha), options).await {
             Ok(_) => Ok(true),
             Err(object_store::Error::NotFound { .. }) => Ok(false),
@@ -120,7 +126,13 @@ impl Documents {
         if self.contains(sha).await? {
             return Ok(true);
         }
-        self.store.put_opts(&Self::pdf_path(sha), PutPayload::from_bytes(bytes), PutOptions::default()).await?;
+        self.store
+            .put_opts(
+                &Self::pdf_path(sha),
+                PutPayload::from_bytes(bytes),
+                PutOptions::default(),
+            )
+            .await?;
         Ok(false)
     }
 
@@ -133,7 +145,11 @@ impl Documents {
 
     /// Reads a PDF back, checking its size bound and hash; `None` when absent.
     pub async fn get_pdf(&self, sha: &Sha256) -> Result<Option<Bytes>, DocumentError> {
-        let result = match self.store.get_opts(&Self::pdf_path(sha), GetOptions::default()).await {
+        let result = match self
+            .store
+            .get_opts(&Self::pdf_path(sha), GetOptions::default())
+            .await
+        {
             Ok(r) => r,
             Err(object_store::Error::NotFound { .. }) => return Ok(None),
             Err(e) => return Err(e.into()),
@@ -160,8 +176,15 @@ mod tests {
         let pdf = Bytes::from_static(b"%PDF-1.7 test");
         let sha = sha256_of(&pdf);
         assert!(!docs.put_pdf(&sha, pdf.clone()).await.unwrap());
-        assert!(docs.put_pdf(&sha, pdf.clone()).await.unwrap(), "second put is a no-op");
-        assert!(dir.path().join(format!("sha256/{}.pdf", sha.to_hex())).exists());
+        assert!(
+            docs.put_pdf(&sha, pdf.clone()).await.unwrap(),
+            "second put is a no-op"
+        );
+        assert!(
+            dir.path()
+                .join(format!("sha256/{}.pdf", sha.to_hex()))
+                .exists()
+        );
         assert_eq!(docs.get_pdf(&sha).await.unwrap().unwrap(), pdf);
         assert!(docs.get_pdf(&sha256_of(b"other")).await.unwrap().is_none());
     }

@@ -16,13 +16,20 @@ use tonic::{Code, Status};
 pub enum ConfigError {
     /// The file could not be read.
     #[error("cannot read configuration file {path}: {source}")]
-    Read { path: PathBuf, source: std::io::Error },
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
     /// The file is not valid TOML for [`crate::config::Config`].
     #[error("configuration file {path} is not valid: {message}")]
     Parse { path: PathBuf, message: String },
     /// An environment variable has a value that cannot be used.
     #[error("environment variable {var}={value:?} is not valid: {message}")]
-    Env { var: String, value: String, message: String },
+    Env {
+        var: String,
+        value: String,
+        message: String,
+    },
     /// Values that do not fit together.
     #[error("configuration is not valid: {0}")]
     Invalid(String),
@@ -141,7 +148,10 @@ mod tests {
     fn lifecycle_refusals_keep_their_czech_text_and_get_a_fitting_code() {
         let s = ServiceError::from(LifecycleError::OfferNotModelled).status();
         assert_eq!(s.code(), Code::NotFound);
-        assert_eq!(s.message(), "Nabídka zatím neexistuje; nejdříve ji namodelujte.");
+        assert_eq!(
+            s.message(),
+            "Nabídka zatím neexistuje; nejdříve ji namodelujte."
+        );
         let s = ServiceError::from(LifecycleError::ReceivedPdfMismatch).status();
         assert_eq!(s.code(), Code::InvalidArgument);
         let s = ServiceError::from(LifecycleError::OfferSealed).status();

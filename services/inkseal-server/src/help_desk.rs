@@ -13,7 +13,9 @@ use event_store::EventStore;
 use inkseal_proto::limits;
 use inkseal_proto::v1 as pb;
 use inkseal_proto::v1::help_desk_server::HelpDesk;
-use offer_lifecycle::{Channels, Command, CzechMobile, Email, HelpDeskUser, OfferId, OfferStatus, Reason};
+use offer_lifecycle::{
+    Channels, Command, CzechMobile, Email, HelpDeskUser, OfferId, OfferStatus, Reason,
+};
 use tonic::{Request, Response, Status};
 use uuid::Uuid;
 
@@ -31,7 +33,10 @@ pub struct HelpDeskService {
 }
 
 fn text_of(status: Option<OfferStatus>) -> String {
-    status.map(OfferStatus::text_cs).unwrap_or_default().to_owned()
+    status
+        .map(OfferStatus::text_cs)
+        .unwrap_or_default()
+        .to_owned()
 }
 
 fn summary(row: OfferRow) -> pb::OfferSummary {
@@ -60,7 +65,13 @@ impl HelpDeskService {
     }
 
     /// Appends one help-desk command (an occurrence: a fresh event id per request).
-    async fn act(&self, offer_id: &str, user: &HelpDeskUser, command: Command, done: &str) -> Result<pb::ActionReply, ServiceError> {
+    async fn act(
+        &self,
+        offer_id: &str,
+        user: &HelpDeskUser,
+        command: Command,
+        done: &str,
+    ) -> Result<pb::ActionReply, ServiceError> {
         let offer_id = OfferId::new(offer_id)?;
         let applied = append_backend(
             &self.store,
@@ -68,7 +79,9 @@ impl HelpDeskService {
             &Metadata::actor(user.as_str()),
             |s| {
                 if s.state.offer().is_none() {
-                    return Err(ServiceError::NotFound(format!("Nabídka {offer_id} není známa.")));
+                    return Err(ServiceError::NotFound(format!(
+                        "Nabídka {offer_id} není známa."
+                    )));
                 }
                 Ok(Some(command.clone()))
             },
@@ -79,7 +92,11 @@ impl HelpDeskService {
         Ok(pb::ActionReply {
             offer_id: offer_id.to_string(),
             position: applied.position,
-            message: if applied.appended { done.to_owned() } else { "Beze změny: stav už je zaznamenán.".into() },
+            message: if applied.appended {
+                done.to_owned()
+            } else {
+                "Beze změny: stav už je zaznamenán.".into()
+            },
         })
     }
 }
@@ -89,20 +106,29 @@ fn channels(c: Option<pb::Channels>) -> Result<Channels, ServiceError> {
         Some((true, true)) => Ok(Channels::Both),
         Some((true, false)) => Ok(Channels::Email),
         Some((false, true)) => Ok(Channels::Sms),
-        _ => Err(ServiceError::InvalidArgument("Vyberte e-mail, SMS nebo obojí.".into())),
+        _ => Err(ServiceError::InvalidArgument(
+            "Vyberte e-mail, SMS nebo obojí.".into(),
+        )),
     }
 }
 
 #[tonic::async_trait]
 impl HelpDesk for HelpDeskService {
-    async fn get_timeline(&self, request: Request<pb::GetTimelineRequest>) -> Result<Response<pb::GetTimelineReply>, Status> {
+    async fn get_timeline(
+        &self,
+        request: Request<pb::GetTimelineRequest>,
+    ) -> Result<Response<pb::GetTimelineReply>, Status> {
         self.user(&request).await?;
         let r = request.into_inner();
         let offer_id = OfferId::new(&r.offer_id).map_err(ServiceError::from)?;
         let limit = match r.limit {
             0 => 100,
             n if n > limits::MAX_TIMELINE_PAGE => {
-                return Err(ServiceError::InvalidArgument(format!("Nejvýše {} záznamů na stránku.", limits::MAX_TIMELINE_PAGE)).into());
+                return Err(ServiceError::InvalidArgument(format!(
+                    "Nejvýše {} záznamů na stránku.",
+                    limits::MAX_TIMELINE_PAGE
+                ))
+                .into());
             }
             n => n,
         };
@@ -113,8 +139,13 @@ impl HelpDesk for HelpDeskService {
             .map_err(ServiceError::from)?
             .ok_or_else(|| ServiceError::NotFound(format!("Nabídka {offer_id} není známa.")))?;
         let from = i64::try_from(r.from_version).unwrap_or(i64::MAX);
-        let mut rows = self.read_model.timeline(offer_id.as_str(), from, limit + 1).await.map_err(ServiceError::from)?;
-        let next_version = (rows.len() > limit as usize).then(|| rows[limit as usize].stream_version as u64);
+        let mut rows = self
+            .read_model
+            .timeline(offer_id.as_str(), from, limit + 1)
+            .await
+            .map_err(ServiceError::from)?;
+        let next_version =
+            (rows.len() > limit as usize).then(|| rows[limit as usize].stream_version as u64);
         rows.truncate(limit as usize);
         let status = status_from_number(row.status);
         Ok(Response::new(pb::GetTimelineReply {
@@ -128,7 +159,8 @@ impl HelpDesk for HelpDeskService {
                     position: t.position as u64,
                     stream_version: t.stream_version as u64,
                     event_type: t.event_type,
-                    recorded_at: chrono::DateTime::from_timestamp_micros(t.recorded_at).map(timestamp_pb),
+                    recorded_at: chrono::DateTime::from_timestamp_micros(t.recorded_at)
+                        .map(timestamp_pb),
                     actor: t.actor,
                     summary: t.summary,
                     detail_json: t.detail_json,
@@ -138,33 +170,59 @@ impl HelpDesk for HelpDeskService {
         }))
     }
 
-    async fn search_offers(&self, request: Request<pb::SearchOffersRequest>) -> Result<Response<pb::SearchOffersReply>, Status> {
+    async fn search_offers(
+        &self,
+        request: Request<pb::SearchOffersRequest>,
+    ) -> Result<Response<pb::SearchOffersReply>, Status> {
         self.user(&request).await?;
         let r = request.into_inner();
         let limit = match r.limit {
             0 => 20,
             n if n > limits::MAX_SEARCH_PAGE => {
-                return Err(ServiceError::InvalidArgument(format!("Nejvýše {} výsledků na stránku.", limits::MAX_SEARCH_PAGE)).into());
+                return Err(ServiceError::InvalidArgument(format!(
+                    "Nejvýše {} výsledků na stránku.",
+                    limits::MAX_SEARCH_PAGE
+                ))
+                .into());
             }
             n => n,
         };
         use pb::search_offers_request::Query;
         let search = match r.query {
             Some(Query::OfferNumber(n)) => Search::OfferNumber(n.trim().to_owned()),
-            Some(Query::ClientEmail(e)) => {
-                Search::Email(Email::parse(&e).map_err(ServiceError::from)?.as_str().to_lowercase())
-            }
-            Some(Query::ClientMobile(m)) => {
-                Search::Mobile(CzechMobile::parse(&m).map_err(ServiceError::from)?.e164().to_owned())
-            }
+            Some(Query::ClientEmail(e)) => Search::Email(
+                Email::parse(&e)
+                    .map_err(ServiceError::from)?
+                    .as_str()
+                    .to_lowercase(),
+            ),
+            Some(Query::ClientMobile(m)) => Search::Mobile(
+                CzechMobile::parse(&m)
+                    .map_err(ServiceError::from)?
+                    .e164()
+                    .to_owned(),
+            ),
             Some(Query::AgentId(a)) => Search::AgentId(a.trim().to_owned()),
-            None => return Err(ServiceError::InvalidArgument("Zadejte, podle čeho hledat.".into()).into()),
+            None => {
+                return Err(
+                    ServiceError::InvalidArgument("Zadejte, podle čeho hledat.".into()).into(),
+                );
+            }
         };
-        let rows = self.read_model.search(&search, limit).await.map_err(ServiceError::from)?;
-        Ok(Response::new(pb::SearchOffersReply { offers: rows.into_iter().map(summary).collect() }))
+        let rows = self
+            .read_model
+            .search(&search, limit)
+            .await
+            .map_err(ServiceError::from)?;
+        Ok(Response::new(pb::SearchOffersReply {
+            offers: rows.into_iter().map(summary).collect(),
+        }))
     }
 
-    async fn resend_notification(&self, request: Request<pb::ResendNotificationRequest>) -> Result<Response<pb::ActionReply>, Status> {
+    async fn resend_notification(
+        &self,
+        request: Request<pb::ResendNotificationRequest>,
+    ) -> Result<Response<pb::ActionReply>, Status> {
         let user = self.user(&request).await?;
         let r = request.into_inner();
         let command = Command::RequestResend {
@@ -173,35 +231,72 @@ impl HelpDesk for HelpDeskService {
             channels: channels(r.channels)?,
             requested_at: chrono::Utc::now(),
         };
-        Ok(Response::new(self.act(&r.offer_id, &user, command, "Požadavek na opětovné odeslání byl zaznamenán.").await?))
+        Ok(Response::new(
+            self.act(
+                &r.offer_id,
+                &user,
+                command,
+                "Požadavek na opětovné odeslání byl zaznamenán.",
+            )
+            .await?,
+        ))
     }
 
-    async fn correct_contact(&self, request: Request<pb::CorrectContactRequest>) -> Result<Response<pb::ActionReply>, Status> {
+    async fn correct_contact(
+        &self,
+        request: Request<pb::CorrectContactRequest>,
+    ) -> Result<Response<pb::ActionReply>, Status> {
         let user = self.user(&request).await?;
         let r = request.into_inner();
         let reason = Reason::new(&r.reason).map_err(ServiceError::from)?;
-        let email = (!r.email.trim().is_empty()).then(|| Email::parse(&r.email)).transpose().map_err(ServiceError::from)?;
-        let mobile =
-            (!r.mobile.trim().is_empty()).then(|| CzechMobile::parse(&r.mobile)).transpose().map_err(ServiceError::from)?;
+        let email = (!r.email.trim().is_empty())
+            .then(|| Email::parse(&r.email))
+            .transpose()
+            .map_err(ServiceError::from)?;
+        let mobile = (!r.mobile.trim().is_empty())
+            .then(|| CzechMobile::parse(&r.mobile))
+            .transpose()
+            .map_err(ServiceError::from)?;
         let resend_channels = match (&email, &mobile) {
             (Some(_), Some(_)) => Channels::Both,
             (Some(_), None) => Channels::Email,
             _ => Channels::Sms,
         };
         let now = chrono::Utc::now();
-        let command = Command::CorrectContact { user: user.clone(), reason: reason.clone(), email, mobile, corrected_at: now };
-        let mut reply = self.act(&r.offer_id, &user, command, "Kontakt klienta byl opraven.").await?;
+        let command = Command::CorrectContact {
+            user: user.clone(),
+            reason: reason.clone(),
+            email,
+            mobile,
+            corrected_at: now,
+        };
+        let mut reply = self
+            .act(&r.offer_id, &user, command, "Kontakt klienta byl opraven.")
+            .await?;
         if r.resend {
-            let resend = Command::RequestResend { user: user.clone(), reason, channels: resend_channels, requested_at: now };
+            let resend = Command::RequestResend {
+                user: user.clone(),
+                reason,
+                channels: resend_channels,
+                requested_at: now,
+            };
             let second = self
-                .act(&r.offer_id, &user, resend, "Kontakt klienta byl opraven a odeslání zopakováno.")
+                .act(
+                    &r.offer_id,
+                    &user,
+                    resend,
+                    "Kontakt klienta byl opraven a odeslání zopakováno.",
+                )
                 .await?;
             reply = second;
         }
         Ok(Response::new(reply))
     }
 
-    async fn record_paper_withdrawal(&self, request: Request<pb::RecordPaperWithdrawalRequest>) -> Result<Response<pb::ActionReply>, Status> {
+    async fn record_paper_withdrawal(
+        &self,
+        request: Request<pb::RecordPaperWithdrawalRequest>,
+    ) -> Result<Response<pb::ActionReply>, Status> {
         let user = self.user(&request).await?;
         let r = request.into_inner();
         let received = mapping::timestamp("received_at", r.received_at.as_ref())?;
@@ -211,6 +306,14 @@ impl HelpDesk for HelpDeskService {
             received_on: received.date_naive(),
             recorded_at: chrono::Utc::now(),
         };
-        Ok(Response::new(self.act(&r.offer_id, &user, command, "Písemné odvolání bylo zaznamenáno.").await?))
+        Ok(Response::new(
+            self.act(
+                &r.offer_id,
+                &user,
+                command,
+                "Písemné odvolání bylo zaznamenáno.",
+            )
+            .await?,
+        ))
     }
 }

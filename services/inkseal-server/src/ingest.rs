@@ -36,7 +36,9 @@ use crate::documents::Documents;
 use crate::error::ServiceError;
 use crate::mapping::{self, EdgeCommand, stream_name};
 use crate::metrics::Metrics;
-use crate::offers::{self, BACKEND_ACTOR, Metadata, OfferStream, append_backend, backend_event_id, new_event};
+use crate::offers::{
+    self, BACKEND_ACTOR, Metadata, OfferStream, append_backend, backend_event_id, new_event,
+};
 use crate::read_model::ReadModel;
 use crate::tls::{Caller, caller};
 
@@ -78,12 +80,20 @@ impl Ingest {
     }
 
     /// Handles one edge event; returns its ack.
-    pub async fn handle_event(&self, caller: &Caller, event: pb::EdgeEvent) -> Result<pb::EventAck, ServiceError> {
+    pub async fn handle_event(
+        &self,
+        caller: &Caller,
+        event: pb::EdgeEvent,
+    ) -> Result<pb::EventAck, ServiceError> {
         if event.agent_id != caller.id {
             return Err(ServiceError::PermissionDenied(format!(
                 "Identita certifikátu ({}) neodpovídá poradci v události ({}); nic nebylo uloženo.",
                 caller.id,
-                event.agent_id.chars().take(limits::MAX_ACTOR_CHARS).collect::<String>()
+                event
+                    .agent_id
+                    .chars()
+                    .take(limits::MAX_ACTOR_CHARS)
+                    .collect::<String>()
             )));
         }
         let cmd = mapping::edge_event(&event)?;
@@ -107,31 +117,52 @@ impl Ingest {
         }
         let next = stream.last_version().map_or(0, |v| v + 1);
         if cmd.stream_version != next {
-            return Err(ServiceError::FailedPrecondition(if cmd.stream_version > next {
-                format!(
-                    "Události nabídky {} nejdou po sobě: očekávána verze {next}, přišla {}.",
-                    cmd.offer_id, cmd.stream_version
-                )
-            } else {
-                format!("Na verzi {} nabídky {} je už uložena jiná událost.", cmd.stream_version, cmd.offer_id)
-            }));
+            return Err(ServiceError::FailedPrecondition(
+                if cmd.stream_version > next {
+                    format!(
+                        "Události nabídky {} nejdou po sobě: očekávána verze {next}, přišla {}.",
+                        cmd.offer_id, cmd.stream_version
+                    )
+                } else {
+                    format!(
+                        "Na verzi {} nabídky {} je už uložena jiná událost.",
+                        cmd.stream_version, cmd.offer_id
+                    )
+                },
+            ));
         }
         let events = decide(&cmd.command, &stream.state)?;
         if events.is_empty() {
             // a restated fact: nothing to write
             let position = stream.recorded.last().map_or(0, |e| e.position);
-            return Ok(ack(&cmd, pb::event_ack::Outcome::Duplicate, position, stream.state.status()));
+            return Ok(ack(
+                &cmd,
+                pb::event_ack::Outcome::Duplicate,
+                position,
+                stream.state.status(),
+            ));
         }
-        let metadata = Metadata { sealed_pdf_size: cmd.sealed_pdf_size, ..Metadata::actor(caller.id.clone()) };
+        let metadata = Metadata {
+            sealed_pdf_size: cmd.sealed_pdf_size,
+            ..Metadata::actor(caller.id.clone())
+        };
         let new: Vec<NewEvent> = events
             .iter()
             .enumerate()
             .map(|(i, e)| {
-                let id = if i == 0 { cmd.event_id } else { uuid::Uuid::new_v5(&cmd.event_id, &[i as u8]) };
+                let id = if i == 0 {
+                    cmd.event_id
+                } else {
+                    uuid::Uuid::new_v5(&cmd.event_id, &[i as u8])
+                };
                 new_event(id, e, &metadata)
             })
             .collect::<Result<_, _>>()?;
-        let result = match self.store.append(&stream_name(cmd.offer_id.as_str()), stream.expected(), new).await {
+        let result = match self
+            .store
+            .append(&stream_name(cmd.offer_id.as_str()), stream.expected(), new)
+            .await
+        {
             Ok(r) => r,
             Err(StoreError::WrongExpectedVersion { .. }) => {
                 return Err(ServiceError::Aborted(format!(
@@ -145,12 +176,21 @@ impl Ingest {
         for e in &events {
             state = evolve(state, e);
         }
-        let outcome = if result.duplicate { pb::event_ack::Outcome::Duplicate } else { pb::event_ack::Outcome::Appended };
+        let outcome = if result.duplicate {
+            pb::event_ack::Outcome::Duplicate
+        } else {
+            pb::event_ack::Outcome::Appended
+        };
         Ok(ack(&cmd, outcome, result.last_position, state.status()))
     }
 
     /// A retried event: acknowledged as a duplicate when it is the same event at the same place.
-    fn duplicate(&self, stream: &OfferStream, recorded: &RecordedEvent, cmd: &EdgeCommand) -> Result<pb::EventAck, ServiceError> {
+    fn duplicate(
+        &self,
+        stream: &OfferStream,
+        recorded: &RecordedEvent,
+        cmd: &EdgeCommand,
+    ) -> Result<pb::EventAck, ServiceError> {
         let conflict = || {
             ServiceError::AlreadyExists(format!(
                 "Událost {} je už uložena s jiným obsahem nebo na jiném místě.",
@@ -170,18 +210,31 @@ impl Ingest {
         if !same {
             return Err(conflict());
         }
-        Ok(ack(cmd, pb::event_ack::Outcome::Duplicate, recorded.position, stream.state.status()))
+        Ok(ack(
+            cmd,
+            pb::event_ack::Outcome::Duplicate,
+            recorded.position,
+            stream.state.status(),
+        ))
     }
 
     /// Receives and stores one sealed PDF.
-    pub async fn handle_upload(&self, caller: &Caller, mut inbound: Streaming<pb::PdfChunk>) -> Result<pb::PdfUploadReceipt, ServiceError> {
+    pub async fn handle_upload(
+        &self,
+        caller: &Caller,
+        mut inbound: Streaming<pb::PdfChunk>,
+    ) -> Result<pb::PdfUploadReceipt, ServiceError> {
         let first = inbound
             .message()
             .await
-            .map_err(|s| ServiceError::InvalidArgument(format!("Nahrávání přerušeno: {}", s.message())))?
+            .map_err(|s| {
+                ServiceError::InvalidArgument(format!("Nahrávání přerušeno: {}", s.message()))
+            })?
             .and_then(|c| c.part);
         let Some(pb::pdf_chunk::Part::Start(start)) = first else {
-            return Err(ServiceError::InvalidArgument("Nahrávání musí začít zprávou PdfUploadStart.".into()));
+            return Err(ServiceError::InvalidArgument(
+                "Nahrávání musí začít zprávou PdfUploadStart.".into(),
+            ));
         };
         if start.agent_id != caller.id {
             return Err(ServiceError::PermissionDenied(format!(
@@ -204,9 +257,14 @@ impl Ingest {
             .offer()
             .ok_or_else(|| ServiceError::NotFound(format!("Nabídka {offer_id} není známa.")))?;
         if offer.agent_id.as_str() != caller.id {
-            return Err(ServiceError::PermissionDenied(format!("Nabídka {offer_id} patří jinému poradci.")));
+            return Err(ServiceError::PermissionDenied(format!(
+                "Nabídka {offer_id} patří jinému poradci."
+            )));
         }
-        let seal = offer.seal.as_ref().ok_or(offer_lifecycle::LifecycleError::NotSealed)?;
+        let seal = offer
+            .seal
+            .as_ref()
+            .ok_or(offer_lifecycle::LifecycleError::NotSealed)?;
         if seal.sealed_pdf_sha256 != sha {
             return Err(ServiceError::InvalidArgument(
                 "Otisk SHA-256 nahrávaného PDF nesouhlasí s podepsanou nabídkou (OfferSealed); nic nebylo uloženo.".into(),
@@ -227,19 +285,25 @@ impl Ingest {
 
         let mib = start.size.div_ceil(MIB) as u32;
         if mib > self.budget_mib {
-            return Err(ServiceError::ResourceExhausted("PDF je větší, než server dokáže přijmout.".into()));
+            return Err(ServiceError::ResourceExhausted(
+                "PDF je větší, než server dokáže přijmout.".into(),
+            ));
         }
         let _permit = tokio::time::timeout(UPLOAD_BUDGET_WAIT, self.budget.acquire_many(mib))
             .await
-            .map_err(|_| ServiceError::ResourceExhausted("Server je přetížen; nahrajte PDF později.".into()))?
+            .map_err(|_| {
+                ServiceError::ResourceExhausted("Server je přetížen; nahrajte PDF později.".into())
+            })?
             .map_err(|_| ServiceError::Internal("upload budget closed".into()))?;
         let mut buffer = BytesMut::with_capacity(start.size as usize);
         let mut hasher = sha2::Sha256::new();
         loop {
-            let chunk = inbound
-                .message()
-                .await
-                .map_err(|s| ServiceError::InvalidArgument(format!("Nahrávání přerušeno; nic nebylo uloženo ({}).", s.message())))?;
+            let chunk = inbound.message().await.map_err(|s| {
+                ServiceError::InvalidArgument(format!(
+                    "Nahrávání přerušeno; nic nebylo uloženo ({}).",
+                    s.message()
+                ))
+            })?;
             let Some(chunk) = chunk else { break };
             match chunk.part {
                 Some(pb::pdf_chunk::Part::Data(data)) => {
@@ -259,7 +323,11 @@ impl Ingest {
                     hasher.update(&data);
                     buffer.extend_from_slice(&data);
                 }
-                _ => return Err(ServiceError::InvalidArgument("PdfUploadStart smí být jen první zprávou.".into())),
+                _ => {
+                    return Err(ServiceError::InvalidArgument(
+                        "PdfUploadStart smí být jen první zprávou.".into(),
+                    ));
+                }
             }
         }
         if buffer.len() as u64 != start.size {
@@ -283,7 +351,12 @@ impl Ingest {
             &self.store,
             offer_id.as_str(),
             &Metadata::actor(BACKEND_ACTOR),
-            |_| Ok(Some(Command::ReceiveOffer { pdf_sha256: sha, received_at })),
+            |_| {
+                Ok(Some(Command::ReceiveOffer {
+                    pdf_sha256: sha,
+                    received_at,
+                }))
+            },
             |e, _| backend_event_id(offer_id.as_str(), e.type_name(), &cause),
         )
         .await?;
@@ -297,7 +370,11 @@ impl Ingest {
     }
 
     /// The agent's offers as the read model has them.
-    pub async fn status(&self, caller: &Caller, request: pb::OfferStatusRequest) -> Result<pb::OfferStatusReply, ServiceError> {
+    pub async fn status(
+        &self,
+        caller: &Caller,
+        request: pb::OfferStatusRequest,
+    ) -> Result<pb::OfferStatusReply, ServiceError> {
         if request.offer_ids.len() > limits::MAX_STATUS_QUERY_IDS {
             return Err(ServiceError::ResourceExhausted(format!(
                 "Nejvýše {} nabídek v jednom dotazu.",
@@ -307,17 +384,28 @@ impl Ingest {
         let mut offers = Vec::with_capacity(request.offer_ids.len());
         for id in &request.offer_ids {
             OfferId::new(id)?;
-            let row = self.read_model.offer(id).await?.filter(|r| r.agent_id == caller.id);
+            let row = self
+                .read_model
+                .offer(id)
+                .await?
+                .filter(|r| r.agent_id == caller.id);
             let entry = match row {
-                None => pb::OfferStatusEntry { offer_id: id.clone(), ..Default::default() },
+                None => pb::OfferStatusEntry {
+                    offer_id: id.clone(),
+                    ..Default::default()
+                },
                 Some(r) => {
                     let status = mapping::status_from_number(r.status);
                     pb::OfferStatusEntry {
                         offer_id: id.clone(),
                         status: mapping::status_pb(status) as i32,
-                        status_text: status.map(OfferStatus::text_cs).unwrap_or_default().to_owned(),
+                        status_text: status
+                            .map(OfferStatus::text_cs)
+                            .unwrap_or_default()
+                            .to_owned(),
                         rejection_reason: r.rejection_reason.unwrap_or_default(),
-                        updated_at: chrono::DateTime::from_timestamp_micros(r.updated_at).map(mapping::timestamp_pb),
+                        updated_at: chrono::DateTime::from_timestamp_micros(r.updated_at)
+                            .map(mapping::timestamp_pb),
                     }
                 }
             };
@@ -327,7 +415,12 @@ impl Ingest {
     }
 }
 
-fn ack(cmd: &EdgeCommand, outcome: pb::event_ack::Outcome, position: u64, status: Option<OfferStatus>) -> pb::EventAck {
+fn ack(
+    cmd: &EdgeCommand,
+    outcome: pb::event_ack::Outcome,
+    position: u64,
+    status: Option<OfferStatus>,
+) -> pb::EventAck {
     pb::EventAck {
         event_id: cmd.event_id.to_string(),
         offer_id: cmd.offer_id.to_string(),
@@ -345,9 +438,13 @@ fn refused(metrics: &Metrics, e: ServiceError) -> Status {
 
 #[tonic::async_trait]
 impl EdgeSync for Ingest {
-    type SyncEventsStream = Pin<Box<dyn Stream<Item = Result<pb::EventAck, Status>> + Send + 'static>>;
+    type SyncEventsStream =
+        Pin<Box<dyn Stream<Item = Result<pb::EventAck, Status>> + Send + 'static>>;
 
-    async fn sync_events(&self, request: Request<Streaming<pb::EdgeEvent>>) -> Result<Response<Self::SyncEventsStream>, Status> {
+    async fn sync_events(
+        &self,
+        request: Request<Streaming<pb::EdgeEvent>>,
+    ) -> Result<Response<Self::SyncEventsStream>, Status> {
         let caller = caller(&request)?.require_edge_agent()?;
         let mut inbound = request.into_inner();
         let (tx, rx) = mpsc::channel(ACK_BUFFER);
@@ -382,7 +479,13 @@ impl EdgeSync for Ingest {
                     };
                     match result {
                         Ok(ack) => {
-                            this.metrics.event(if ack.outcome == pb::event_ack::Outcome::Duplicate as i32 { "duplicate" } else { "appended" });
+                            this.metrics.event(
+                                if ack.outcome == pb::event_ack::Outcome::Duplicate as i32 {
+                                    "duplicate"
+                                } else {
+                                    "appended"
+                                },
+                            );
                             if tx.send(Ok(ack)).await.is_err() {
                                 break;
                             }
@@ -399,15 +502,27 @@ impl EdgeSync for Ingest {
         Ok(Response::new(Box::pin(ReceiverStream::new(rx))))
     }
 
-    async fn upload_sealed_pdf(&self, request: Request<Streaming<pb::PdfChunk>>) -> Result<Response<pb::PdfUploadReceipt>, Status> {
+    async fn upload_sealed_pdf(
+        &self,
+        request: Request<Streaming<pb::PdfChunk>>,
+    ) -> Result<Response<pb::PdfUploadReceipt>, Status> {
         let started = Instant::now();
         let caller = caller(&request)?.require_edge_agent()?;
         let span = tracing::info_span!("upload_sealed_pdf", agent = %caller.id);
-        let result = self.handle_upload(&caller, request.into_inner()).instrument(span).await;
-        self.metrics.upload_seconds.observe(started.elapsed().as_secs_f64());
+        let result = self
+            .handle_upload(&caller, request.into_inner())
+            .instrument(span)
+            .await;
+        self.metrics
+            .upload_seconds
+            .observe(started.elapsed().as_secs_f64());
         match result {
             Ok(receipt) => {
-                self.metrics.upload(if receipt.already_stored { "already_stored" } else { "stored" });
+                self.metrics.upload(if receipt.already_stored {
+                    "already_stored"
+                } else {
+                    "stored"
+                });
                 tracing::info!(offer_id = %receipt.offer_id, size = receipt.size, "sealed PDF received");
                 Ok(Response::new(receipt))
             }
@@ -419,8 +534,13 @@ impl EdgeSync for Ingest {
         }
     }
 
-    async fn get_offer_status(&self, request: Request<pb::OfferStatusRequest>) -> Result<Response<pb::OfferStatusReply>, Status> {
+    async fn get_offer_status(
+        &self,
+        request: Request<pb::OfferStatusRequest>,
+    ) -> Result<Response<pb::OfferStatusReply>, Status> {
         let caller = caller(&request)?.require_edge_agent()?;
-        Ok(Response::new(self.status(&caller, request.into_inner()).await?))
+        Ok(Response::new(
+            self.status(&caller, request.into_inner()).await?,
+        ))
     }
 }

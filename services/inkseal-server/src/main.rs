@@ -19,7 +19,11 @@ use inkseal_server::{projections, server, shutdown};
 use tracing_subscriber::EnvFilter;
 
 #[derive(Parser)]
-#[command(name = "inkseal-server", version, about = "The inkseal backend: ingest, acceptance, projections, help desk")]
+#[command(
+    name = "inkseal-server",
+    version,
+    about = "The inkseal backend: ingest, acceptance, projections, help desk"
+)]
 struct Cli {
     /// Configuration file (TOML); `INKSEAL_*` environment variables override it.
     #[arg(long, short, env = "INKSEAL_CONFIG", global = true)]
@@ -56,8 +60,11 @@ enum Cmd {
 }
 
 fn init_logs(config: &Config) {
-    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(&config.log.filter));
-    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    let filter =
+        EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(&config.log.filter));
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
     match config.log.format {
         LogFormat::Json => builder.json().init(),
         LogFormat::Text => builder.init(),
@@ -80,11 +87,20 @@ async fn main() -> anyhow::Result<()> {
     init_logs(&config);
     match cli.command.unwrap_or(Cmd::Serve { roles: Vec::new() }) {
         Cmd::Serve { .. } => serve(config).await,
-        Cmd::DevCerts { out, agents, help_desk } => {
+        Cmd::DevCerts {
+            out,
+            agents,
+            help_desk,
+        } => {
             let out = out.unwrap_or_else(|| config.data_dir.join("pki"));
-            let agents = if agents.is_empty() { vec!["AGENT-1".to_owned()] } else { agents };
+            let agents = if agents.is_empty() {
+                vec!["AGENT-1".to_owned()]
+            } else {
+                agents
+            };
             for id in agents.iter().chain(&help_desk) {
-                offer_lifecycle::HelpDeskUser::new(id).with_context(|| format!("{id:?} cannot be a certificate name"))?;
+                offer_lifecycle::HelpDeskUser::new(id)
+                    .with_context(|| format!("{id:?} cannot be a certificate name"))?;
             }
             let a: Vec<&str> = agents.iter().map(String::as_str).collect();
             let h: Vec<&str> = help_desk.iter().map(String::as_str).collect();
@@ -95,7 +111,11 @@ async fn main() -> anyhow::Result<()> {
             Ok(())
         }
         Cmd::RebuildProjections => {
-            let components = server::open(&Config { roles: vec![Role::Projections], ..config }).await?;
+            let components = server::open(&Config {
+                roles: vec![Role::Projections],
+                ..config
+            })
+            .await?;
             projections::rebuild(&components.read_model).await?;
             println!("read model cleared; the projector replays every event from position 0");
             Ok(())
@@ -116,7 +136,11 @@ async fn serve(config: Config) -> anyhow::Result<()> {
         None
     };
     let metrics = match config.metrics.listen {
-        Some(addr) => Some(tokio::net::TcpListener::bind(addr).await.with_context(|| format!("cannot listen on {addr}"))?),
+        Some(addr) => Some(
+            tokio::net::TcpListener::bind(addr)
+                .await
+                .with_context(|| format!("cannot listen on {addr}"))?,
+        ),
         None => None,
     };
     let mut running = server::start(components, grpc, metrics).await?;

@@ -8,12 +8,12 @@
 use chrono::{DateTime, Utc};
 use inkseal_proto::limits;
 use inkseal_proto::v1 as pb;
+use offer_lifecycle::field::FieldRect;
 use offer_lifecycle::{
     AgentId, Command, Contacts, CzechMobile, Email, Event, FieldId, FieldLabel, FirmwareVersion,
     OfferId, OfferNumber, OfferStatus, PadModel, PadSerial, PersonName, Sha256, SignPad,
     SignatureField, SignatureQuality, SignerRole,
 };
-use offer_lifecycle::field::FieldRect;
 use uuid::Uuid;
 
 use crate::error::ServiceError;
@@ -42,14 +42,20 @@ pub fn stream_name(offer_id: &str) -> String {
 
 /// A 32-byte SHA-256 field.
 pub fn sha256(what: &str, bytes: &[u8]) -> Result<Sha256, ServiceError> {
-    let array: [u8; 32] = bytes
-        .try_into()
-        .map_err(|_| ServiceError::InvalidArgument(format!("{what}: otisk SHA-256 musí mít 32 bajtů, má {}", bytes.len())))?;
+    let array: [u8; 32] = bytes.try_into().map_err(|_| {
+        ServiceError::InvalidArgument(format!(
+            "{what}: otisk SHA-256 musí mít 32 bajtů, má {}",
+            bytes.len()
+        ))
+    })?;
     Ok(Sha256::from_bytes(array))
 }
 
 /// A protobuf timestamp as UTC.
-pub fn timestamp(what: &str, ts: Option<&prost_types::Timestamp>) -> Result<DateTime<Utc>, ServiceError> {
+pub fn timestamp(
+    what: &str,
+    ts: Option<&prost_types::Timestamp>,
+) -> Result<DateTime<Utc>, ServiceError> {
     let ts = ts.ok_or_else(|| ServiceError::InvalidArgument(format!("{what}: chybí čas")))?;
     let nanos = u32::try_from(ts.nanos).ok().filter(|n| *n < 1_000_000_000);
     nanos
@@ -59,23 +65,25 @@ pub fn timestamp(what: &str, ts: Option<&prost_types::Timestamp>) -> Result<Date
 
 /// UTC as a protobuf timestamp.
 pub fn timestamp_pb(t: DateTime<Utc>) -> prost_types::Timestamp {
-    prost_types::Timestamp { seconds: t.timestamp(), nanos: t.timestamp_subsec_nanos() as i32 }
+    prost_types::Timestamp {
+        seconds: t.timestamp(),
+        nanos: t.timestamp_subsec_nanos() as i32,
+    }
 }
 
 fn role(value: i32) -> Result<SignerRole, ServiceError> {
     match pb::SignerRole::try_from(value) {
         Ok(pb::SignerRole::Client) => Ok(SignerRole::Client),
         Ok(pb::SignerRole::Agent) => Ok(SignerRole::Agent),
-        _ => Err(ServiceError::InvalidArgument("Role podepisujícího musí být klient nebo poradce.".into())),
+        _ => Err(ServiceError::InvalidArgument(
+            "Role podepisujícího musí být klient nebo poradce.".into(),
+        )),
     }
 }
 
 /// The binding text of a signer role (as the biometric envelope writes it).
 pub fn role_text(role: SignerRole) -> &'static str {
-    match role {
-        SignerRole::Agent => "agent",
-        _ => "client",
-    }
+    role.code()
 }
 
 fn pad_model(text: &str) -> Result<PadModel, ServiceError> {
@@ -87,8 +95,15 @@ fn pad_model(text: &str) -> Result<PadModel, ServiceError> {
     })
 }
 
-fn optional<T>(text: &str, parse: impl FnOnce(&str) -> Result<T, offer_lifecycle::ValidationError>) -> Result<Option<T>, ServiceError> {
-    if text.trim().is_empty() { Ok(None) } else { Ok(Some(parse(text)?)) }
+fn optional<T>(
+    text: &str,
+    parse: impl FnOnce(&str) -> Result<T, offer_lifecycle::ValidationError>,
+) -> Result<Option<T>, ServiceError> {
+    if text.trim().is_empty() {
+        Ok(None)
+    } else {
+        Ok(Some(parse(text)?))
+    }
 }
 
 /// Validates an `EdgeEvent` and says which command it asks for.
@@ -104,7 +119,9 @@ pub fn edge_event(event: &pb::EdgeEvent) -> Result<EdgeCommand, ServiceError> {
     let event_id = Uuid::try_parse(&event.event_id)
         .ok()
         .filter(|_| event.event_id.len() == 36)
-        .ok_or_else(|| ServiceError::InvalidArgument("event_id musí být UUID (36 znaků s pomlčkami).".into()))?;
+        .ok_or_else(|| {
+            ServiceError::InvalidArgument("event_id musí být UUID (36 znaků s pomlčkami).".into())
+        })?;
     let offer_id = OfferId::new(&event.offer_id)?;
     let agent_id = AgentId::new(&event.agent_id)?;
     let at = timestamp("occurred_at", event.occurred_at.as_ref())?;
@@ -121,7 +138,9 @@ pub fn edge_event(event: &pb::EdgeEvent) -> Result<EdgeCommand, ServiceError> {
                 )));
             }
             if m.document_size > limits::MAX_PDF_BYTES {
-                return Err(ServiceError::ResourceExhausted("Dokument nabídky je příliš velký.".into()));
+                return Err(ServiceError::ResourceExhausted(
+                    "Dokument nabídky je příliš velký.".into(),
+                ));
             }
             let client = m.client.clone().unwrap_or_default();
             let fields = m
@@ -129,11 +148,21 @@ pub fn edge_event(event: &pb::EdgeEvent) -> Result<EdgeCommand, ServiceError> {
                 .iter()
                 .map(|f| {
                     let rect = f.rect.unwrap_or_default();
-                    let page = u16::try_from(f.page).map_err(|_| ServiceError::InvalidArgument("Strana podpisového pole je mimo rozsah.".into()))?;
+                    let page = u16::try_from(f.page).map_err(|_| {
+                        ServiceError::InvalidArgument(
+                            "Strana podpisového pole je mimo rozsah.".into(),
+                        )
+                    })?;
                     Ok(SignatureField {
                         id: FieldId::new(&f.field_id)?,
                         role: role(f.role)?,
-                        rect: FieldRect::new(page, rect.x as f64, rect.y as f64, rect.width as f64, rect.height as f64)?,
+                        rect: FieldRect::new(
+                            page,
+                            rect.x as f64,
+                            rect.y as f64,
+                            rect.width as f64,
+                            rect.height as f64,
+                        )?,
                         label: optional(&f.label, |s| FieldLabel::new(s))?,
                     })
                 })
@@ -171,11 +200,19 @@ pub fn edge_event(event: &pb::EdgeEvent) -> Result<EdgeCommand, ServiceError> {
             Command::SignField {
                 field_id: FieldId::new(&f.field_id)?,
                 role: role(f.role)?,
-                signature_image_sha256: sha256("signature_image_sha256", &f.signature_image_sha256)?,
+                signature_image_sha256: sha256(
+                    "signature_image_sha256",
+                    &f.signature_image_sha256,
+                )?,
                 envelope_sha256: sha256("envelope_sha256", &f.envelope_sha256)?,
                 // The contract carries the used pressure range (0..1); the lifecycle keeps it as
                 // the signature's pressure variation.
-                quality: SignatureQuality::new(q.width_mm as f64, q.pen_down_ms, q.samples, q.pressure_range as f64)?,
+                quality: SignatureQuality::new(
+                    q.width_mm as f64,
+                    q.pen_down_ms,
+                    q.samples,
+                    q.pressure_range as f64,
+                )?,
                 signed_at: at,
             }
         }
@@ -187,10 +224,20 @@ pub fn edge_event(event: &pb::EdgeEvent) -> Result<EdgeCommand, ServiceError> {
                 )));
             }
             sealed_pdf_size = Some(s.sealed_pdf_size);
-            Command::SealOffer { sealed_pdf_sha256: sha256("sealed_pdf_sha256", &s.sealed_pdf_sha256)?, sealed_at: at }
+            Command::SealOffer {
+                sealed_pdf_sha256: sha256("sealed_pdf_sha256", &s.sealed_pdf_sha256)?,
+                sealed_at: at,
+            }
         }
     };
-    Ok(EdgeCommand { event_id, offer_id, agent_id, stream_version: event.stream_version, command, sealed_pdf_size })
+    Ok(EdgeCommand {
+        event_id,
+        offer_id,
+        agent_id,
+        stream_version: event.stream_version,
+        command,
+        sealed_pdf_size,
+    })
 }
 
 /// The proto status of a lifecycle status.
@@ -227,7 +274,10 @@ pub fn summary_cs(event: &Event) -> String {
         ),
         Event::SigningStarted(e) => format!(
             "Zahájen podpis na Signpadu {} (sériové číslo {}, firmware {}).",
-            serde_json::to_value(e.pad.model).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default(),
+            serde_json::to_value(e.pad.model)
+                .ok()
+                .and_then(|v| v.as_str().map(str::to_owned))
+                .unwrap_or_default(),
             e.pad.serial,
             e.pad.firmware
         ),
@@ -237,7 +287,9 @@ pub fn summary_cs(event: &Event) -> String {
         Event::OfferAccepted(_) => OfferStatus::AcceptedForProcessing.text_cs().to_owned(),
         Event::OfferRejected(e) => format!("PČS nabídku nepřijala: {}", e.reason),
         Event::DocumentsPublished(_) => "Dokumenty uloženy do klientova úložiště.".into(),
-        Event::NotificationScheduled(e) => format!("Naplánováno odeslání ({}).", channels_cs(e.channels)),
+        Event::NotificationScheduled(e) => {
+            format!("Naplánováno odeslání ({}).", channels_cs(e.channels))
+        }
         Event::EmailSent(_) => "E-mail s odkazem do úložiště odeslán.".into(),
         Event::EmailDelivered(_) => "E-mail doručen.".into(),
         Event::EmailBounced(e) => format!("E-mail se nepodařilo doručit: {}", e.reason),
@@ -247,9 +299,17 @@ pub fn summary_cs(event: &Event) -> String {
         Event::StorageOpened(_) => "Klient otevřel úložiště.".into(),
         Event::DocumentDownloaded(e) => format!("Klient stáhl dokument {}.", e.document),
         Event::NotificationResendRequested(e) => {
-            format!("Help Desk ({}) požádal o opětovné odeslání ({}): {}", e.user, channels_cs(e.channels), e.reason)
+            format!(
+                "Help Desk ({}) požádal o opětovné odeslání ({}): {}",
+                e.user,
+                channels_cs(e.channels),
+                e.reason
+            )
         }
-        Event::ContactCorrected(e) => format!("Help Desk ({}) opravil kontakt klienta: {}", e.user, e.reason),
+        Event::ContactCorrected(e) => format!(
+            "Help Desk ({}) opravil kontakt klienta: {}",
+            e.user, e.reason
+        ),
         Event::PaperWithdrawalRecorded(e) => format!(
             "Help Desk ({}) zaznamenal písemné odvolání doručené {}: {}",
             e.user,
@@ -279,8 +339,14 @@ mod tests {
             agent_id: "AGENT-1".into(),
             stream_version: 4,
             schema_version: 1,
-            occurred_at: Some(prost_types::Timestamp { seconds: 1_718_454_896, nanos: 0 }),
-            body: Some(pb::edge_event::Body::OfferSealed(pb::OfferSealed { sealed_pdf_sha256: sha, sealed_pdf_size: 1000 })),
+            occurred_at: Some(prost_types::Timestamp {
+                seconds: 1_718_454_896,
+                nanos: 0,
+            }),
+            body: Some(pb::edge_event::Body::OfferSealed(pb::OfferSealed {
+                sealed_pdf_sha256: sha,
+                sealed_pdf_size: 1000,
+            })),
         }
     }
 
@@ -298,12 +364,21 @@ mod tests {
         assert_eq!(e.status().code(), tonic::Code::InvalidArgument);
         let mut bad_id = sealed(vec![7; 32]);
         bad_id.event_id = "not-a-uuid".into();
-        assert_eq!(edge_event(&bad_id).unwrap_err().status().code(), tonic::Code::InvalidArgument);
+        assert_eq!(
+            edge_event(&bad_id).unwrap_err().status().code(),
+            tonic::Code::InvalidArgument
+        );
         let mut bad_offer = sealed(vec![7; 32]);
         bad_offer.offer_id = "../etc".into();
-        assert_eq!(edge_event(&bad_offer).unwrap_err().status().code(), tonic::Code::InvalidArgument);
+        assert_eq!(
+            edge_event(&bad_offer).unwrap_err().status().code(),
+            tonic::Code::InvalidArgument
+        );
         let mut no_time = sealed(vec![7; 32]);
         no_time.occurred_at = None;
-        assert_eq!(edge_event(&no_time).unwrap_err().status().code(), tonic::Code::InvalidArgument);
+        assert_eq!(
+            edge_event(&no_time).unwrap_err().status().code(),
+            tonic::Code::InvalidArgument
+        );
     }
 }

@@ -64,12 +64,32 @@ impl Metrics {
         let upload_seconds = Histogram::new(exponential_buckets(0.001, 2.0, 16));
         let acceptance = Family::<Labels, Counter>::default();
         let projection_position = Gauge::<i64, AtomicI64>::default();
-        registry.register("ingest_events", "Edge events received, by outcome", ingest_events.clone());
+        registry.register(
+            "ingest_events",
+            "Edge events received, by outcome",
+            ingest_events.clone(),
+        );
         registry.register("uploads", "Sealed-PDF uploads, by outcome", uploads.clone());
-        registry.register("upload_bytes", "Bytes of sealed PDFs received", upload_bytes.clone());
-        registry.register("upload_seconds", "Duration of sealed-PDF upload calls", upload_seconds.clone());
-        registry.register("acceptance_decisions", "Acceptance outcomes", acceptance.clone());
-        registry.register("projection_position", "Global position the read model has applied", projection_position.clone());
+        registry.register(
+            "upload_bytes",
+            "Bytes of sealed PDFs received",
+            upload_bytes.clone(),
+        );
+        registry.register(
+            "upload_seconds",
+            "Duration of sealed-PDF upload calls",
+            upload_seconds.clone(),
+        );
+        registry.register(
+            "acceptance_decisions",
+            "Acceptance outcomes",
+            acceptance.clone(),
+        );
+        registry.register(
+            "projection_position",
+            "Global position the read model has applied",
+            projection_position.clone(),
+        );
         Metrics {
             registry: Arc::new(registry),
             ingest_events,
@@ -83,17 +103,23 @@ impl Metrics {
 
     /// Counts one edge event.
     pub fn event(&self, outcome: &'static str) {
-        self.ingest_events.get_or_create(&vec![("outcome", outcome)]).inc();
+        self.ingest_events
+            .get_or_create(&vec![("outcome", outcome)])
+            .inc();
     }
 
     /// Counts one upload.
     pub fn upload(&self, outcome: &'static str) {
-        self.uploads.get_or_create(&vec![("outcome", outcome)]).inc();
+        self.uploads
+            .get_or_create(&vec![("outcome", outcome)])
+            .inc();
     }
 
     /// Counts one acceptance outcome.
     pub fn decision(&self, outcome: &'static str) {
-        self.acceptance.get_or_create(&vec![("decision", outcome)]).inc();
+        self.acceptance
+            .get_or_create(&vec![("decision", outcome)])
+            .inc();
     }
 
     /// The metrics in the text exposition format.
@@ -107,7 +133,13 @@ impl Metrics {
 }
 
 async fn metrics(State(m): State<Metrics>) -> impl IntoResponse {
-    ([(header::CONTENT_TYPE, "application/openmetrics-text; version=1.0.0; charset=utf-8")], m.render())
+    (
+        [(
+            header::CONTENT_TYPE,
+            "application/openmetrics-text; version=1.0.0; charset=utf-8",
+        )],
+        m.render(),
+    )
 }
 
 async fn healthz() -> &'static str {
@@ -116,12 +148,21 @@ async fn healthz() -> &'static str {
 
 /// The HTTP router: `/metrics` and `/healthz`.
 pub fn router(metrics: Metrics) -> Router {
-    Router::new().route("/metrics", get(self::metrics)).route("/healthz", get(healthz)).with_state(metrics)
+    Router::new()
+        .route("/metrics", get(self::metrics))
+        .route("/healthz", get(healthz))
+        .with_state(metrics)
 }
 
 /// Serves the router on `listener` until `shutdown`.
-pub async fn serve(listener: tokio::net::TcpListener, metrics: Metrics, mut shutdown: Shutdown) -> std::io::Result<()> {
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    metrics: Metrics,
+    mut shutdown: Shutdown,
+) -> std::io::Result<()> {
     let addr: Option<SocketAddr> = listener.local_addr().ok();
     tracing::info!(?addr, "metrics endpoint listening");
-    axum::serve(listener, router(metrics)).with_graceful_shutdown(async move { shutdown.wait().await }).await
+    axum::serve(listener, router(metrics))
+        .with_graceful_shutdown(async move { shutdown.wait().await })
+        .await
 }

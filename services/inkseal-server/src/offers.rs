@@ -44,7 +44,10 @@ pub struct Metadata {
 impl Metadata {
     /// Metadata naming `actor`.
     pub fn actor(actor: impl Into<String>) -> Self {
-        Metadata { actor: actor.into(), ..Default::default() }
+        Metadata {
+            actor: actor.into(),
+            ..Default::default()
+        }
     }
 
     /// Reads stored metadata; unreadable metadata reads as empty.
@@ -83,7 +86,11 @@ impl OfferStream {
 
 /// Decodes a stored event (upcasting old schema versions).
 pub fn decode(recorded: &RecordedEvent) -> Result<Event, ServiceError> {
-    Ok(offer_lifecycle::decode_slice(&recorded.event_type, recorded.schema_version, &recorded.payload)?)
+    Ok(offer_lifecycle::decode_slice(
+        &recorded.event_type,
+        recorded.schema_version,
+        &recorded.payload,
+    )?)
 }
 
 /// Reads an offer's stream and folds it into its state.
@@ -92,7 +99,9 @@ pub async fn load(store: &dyn EventStore, offer_id: &str) -> Result<OfferStream,
     let mut recorded = Vec::new();
     loop {
         let from = recorded.len() as u64;
-        let page = store.read_stream(&stream, from, Direction::Forward, 1000).await?;
+        let page = store
+            .read_stream(&stream, from, Direction::Forward, 1000)
+            .await?;
         let n = page.len();
         recorded.extend(page);
         if recorded.len() > MAX_EVENTS_PER_OFFER {
@@ -106,7 +115,11 @@ pub async fn load(store: &dyn EventStore, offer_id: &str) -> Result<OfferStream,
     }
     let events = recorded.iter().map(decode).collect::<Result<Vec<_>, _>>()?;
     let state = offer_lifecycle::replay(&events);
-    Ok(OfferStream { recorded, events, state })
+    Ok(OfferStream {
+        recorded,
+        events,
+        state,
+    })
 }
 
 /// A lifecycle event as an event to append.
@@ -117,14 +130,18 @@ pub fn new_event(id: Uuid, event: &Event, metadata: &Metadata) -> Result<NewEven
         event_type: encoded.type_name.to_owned(),
         schema_version: encoded.schema_version,
         payload: encoded.payload_bytes()?,
-        metadata: serde_json::to_vec(metadata).map_err(|e| ServiceError::Internal(e.to_string()))?,
+        metadata: serde_json::to_vec(metadata)
+            .map_err(|e| ServiceError::Internal(e.to_string()))?,
     })
 }
 
 /// The deterministic id of a backend event: the same offer, event type and
 /// cause always give the same id.
 pub fn backend_event_id(offer_id: &str, event_type: &str, cause: &str) -> Uuid {
-    Uuid::new_v5(&EVENT_ID_NAMESPACE, format!("{offer_id}/{event_type}/{cause}").as_bytes())
+    Uuid::new_v5(
+        &EVENT_ID_NAMESPACE,
+        format!("{offer_id}/{event_type}/{cause}").as_bytes(),
+    )
 }
 
 /// What a backend command did.
@@ -154,28 +171,43 @@ pub async fn append_backend(
         let stream = load(store.as_ref(), offer_id).await?;
         let last_position = stream.recorded.last().map_or(0, |e| e.position);
         let Some(cmd) = command(&stream)? else {
-            return Ok(Applied { state: stream.state, position: last_position, appended: false });
+            return Ok(Applied {
+                state: stream.state,
+                position: last_position,
+                appended: false,
+            });
         };
         let events = decide(&cmd, &stream.state)?;
         if events.is_empty() {
-            return Ok(Applied { state: stream.state, position: last_position, appended: false });
+            return Ok(Applied {
+                state: stream.state,
+                position: last_position,
+                appended: false,
+            });
         }
         let new = events
             .iter()
             .enumerate()
             .map(|(i, e)| new_event(ids(e, i), e, metadata))
             .collect::<Result<Vec<_>, _>>()?;
-        match store.append(&stream_name(offer_id), stream.expected(), new).await {
+        match store
+            .append(&stream_name(offer_id), stream.expected(), new)
+            .await
+        {
             Ok(result) => {
                 let mut state = stream.state;
                 for e in &events {
                     state = evolve(state, e);
                 }
-                return Ok(Applied { state, position: result.last_position, appended: !result.duplicate });
+                return Ok(Applied {
+                    state,
+                    position: result.last_position,
+                    appended: !result.duplicate,
+                });
             }
-            Err(StoreError::WrongExpectedVersion { .. } | StoreError::IdempotencyConflict { .. })
-                if attempt < MAX_APPEND_RETRIES =>
-            {
+            Err(
+                StoreError::WrongExpectedVersion { .. } | StoreError::IdempotencyConflict { .. },
+            ) if attempt < MAX_APPEND_RETRIES => {
                 tracing::debug!(offer_id, attempt, "concurrent write; deciding again");
                 continue;
             }

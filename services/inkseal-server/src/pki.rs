@@ -34,7 +34,10 @@ pub enum PkiError {
     Rsa(String),
     /// Writing a file failed.
     #[error("cannot write {path}: {source}")]
-    Write { path: PathBuf, source: std::io::Error },
+    Write {
+        path: PathBuf,
+        source: std::io::Error,
+    },
 }
 
 /// A certificate (PEM; a chain where it says so) and its private key (PKCS#8 PEM).
@@ -87,13 +90,20 @@ impl DevPki {
         ca_params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
         ca_params.key_usages = vec![KeyUsagePurpose::KeyCertSign, KeyUsagePurpose::CrlSign];
         let ca_cert = ca_params.self_signed(&ca_key)?;
-        let ca = Issued { cert_pem: ca_cert.pem(), key_pem: ca_key.serialize_pem() };
+        let ca = Issued {
+            cert_pem: ca_cert.pem(),
+            key_pem: ca_key.serialize_pem(),
+        };
         let issuer = Issuer::new(ca_params, ca_key);
 
         let server_key = KeyPair::generate()?;
         let mut params = CertificateParams::new(vec!["localhost".to_owned()])?;
-        params.subject_alt_names.push(SanType::IpAddress([127, 0, 0, 1].into()));
-        params.subject_alt_names.push(SanType::IpAddress(std::net::Ipv6Addr::LOCALHOST.into()));
+        params
+            .subject_alt_names
+            .push(SanType::IpAddress([127, 0, 0, 1].into()));
+        params
+            .subject_alt_names
+            .push(SanType::IpAddress(std::net::Ipv6Addr::LOCALHOST.into()));
         params.distinguished_name = dn("localhost", Some("backend"));
         params.extended_key_usages = vec![ExtendedKeyUsagePurpose::ServerAuth];
         let server = Issued {
@@ -106,7 +116,10 @@ impl DevPki {
             let mut params = CertificateParams::new(Vec::<String>::new())?;
             params.distinguished_name = dn(cn, Some(ou));
             params.extended_key_usages = vec![ExtendedKeyUsagePurpose::ClientAuth];
-            Ok(Issued { cert_pem: params.signed_by(&key, &issuer)?.pem(), key_pem: key.serialize_pem() })
+            Ok(Issued {
+                cert_pem: params.signed_by(&key, &issuer)?.pem(),
+                key_pem: key.serialize_pem(),
+            })
         };
         let agents = agents
             .iter()
@@ -119,17 +132,28 @@ impl DevPki {
 
         let rsa_key = rsa::PrivateKey::new(&mut getrandom::SysRng, 2048)
             .map_err(|e| PkiError::Rsa(e.to_string()))?;
-        let rsa_pem = rsa_key.to_pkcs8_pem(LineEnding::LF).map_err(|e| PkiError::Rsa(e.to_string()))?;
+        let rsa_pem = rsa_key
+            .to_pkcs8_pem(LineEnding::LF)
+            .map_err(|e| PkiError::Rsa(e.to_string()))?;
         let seal_key = KeyPair::from_pem_and_sign_algo(&rsa_pem, &rcgen::PKCS_RSA_SHA256)?;
         let mut params = CertificateParams::new(Vec::<String>::new())?;
         params.distinguished_name = dn("inkseal insurer seal (development)", Some("seal"));
-        params.key_usages = vec![KeyUsagePurpose::DigitalSignature, KeyUsagePurpose::ContentCommitment];
+        params.key_usages = vec![
+            KeyUsagePurpose::DigitalSignature,
+            KeyUsagePurpose::ContentCommitment,
+        ];
         let seal_cert = params.signed_by(&seal_key, &issuer)?;
         let seal = Issued {
             cert_pem: format!("{}{}", seal_cert.pem(), ca.cert_pem),
             key_pem: rsa_pem.to_string(),
         };
-        Ok(DevPki { ca, server, agents, help_desk, seal })
+        Ok(DevPki {
+            ca,
+            server,
+            agents,
+            help_desk,
+            seal,
+        })
     }
 
     /// Writes the PKI under `dir` in the layout the default configuration
@@ -139,7 +163,10 @@ impl DevPki {
         let mut written = Vec::new();
         let mut put = |rel: String, text: &str, secret: bool| -> Result<(), PkiError> {
             let path = dir.join(rel);
-            let err = |source| PkiError::Write { path: path.clone(), source };
+            let err = |source| PkiError::Write {
+                path: path.clone(),
+                source,
+            };
             if let Some(parent) = path.parent() {
                 std::fs::create_dir_all(parent).map_err(err)?;
             }
@@ -147,7 +174,8 @@ impl DevPki {
             #[cfg(unix)]
             if secret {
                 use std::os::unix::fs::PermissionsExt;
-                std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600)).map_err(err)?;
+                std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600))
+                    .map_err(err)?;
             }
             #[cfg(not(unix))]
             let _ = secret;

@@ -14,7 +14,9 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use event_store::{EventStore, RecordedEvent, SubscriptionItem, SubscriptionOptions, subscribe_all};
+use event_store::{
+    EventStore, RecordedEvent, SubscriptionItem, SubscriptionOptions, subscribe_all,
+};
 use futures::FutureExt;
 use offer_lifecycle::Event;
 use sqlx::{Any, Transaction};
@@ -49,7 +51,11 @@ pub async fn run(
     mut shutdown: Shutdown,
     poll: Duration,
 ) -> Result<(), ProjectionError> {
-    let options = SubscriptionOptions { page_size: MAX_BATCH, poll_interval: poll, ..Default::default() };
+    let options = SubscriptionOptions {
+        page_size: MAX_BATCH,
+        poll_interval: poll,
+        ..Default::default()
+    };
     let mut subscription = None;
     let mut expected = 0u64;
     loop {
@@ -134,22 +140,29 @@ enum Applied {
     Moved,
 }
 
-async fn apply_batch(rm: &ReadModel, expected: u64, batch: &[RecordedEvent]) -> Result<Applied, ProjectionError> {
+async fn apply_batch(
+    rm: &ReadModel,
+    expected: u64,
+    batch: &[RecordedEvent],
+) -> Result<Applied, ProjectionError> {
     let mut tx = rm.pool().begin().await?;
-    let current: Option<i64> = match rm.dialect() {
-        Dialect::Postgres => {
-            sqlx::query_scalar("SELECT position FROM rm_checkpoint WHERE name = 'offers' FOR UPDATE SKIP LOCKED")
-                .fetch_optional(&mut *tx)
-                .await?
-        }
-        Dialect::Sqlite => {
-            // take the write lock first, so the transaction never has to upgrade
-            sqlx::query("UPDATE rm_checkpoint SET position = position WHERE name = 'offers'").execute(&mut *tx).await?;
-            sqlx::query_scalar("SELECT position FROM rm_checkpoint WHERE name = 'offers'")
-                .fetch_optional(&mut *tx)
-                .await?
-        }
-    };
+    let current: Option<i64> =
+        match rm.dialect() {
+            Dialect::Postgres => sqlx::query_scalar(
+                "SELECT position FROM rm_checkpoint WHERE name = 'offers' FOR UPDATE SKIP LOCKED",
+            )
+            .fetch_optional(&mut *tx)
+            .await?,
+            Dialect::Sqlite => {
+                // take the write lock first, so the transaction never has to upgrade
+                sqlx::query("UPDATE rm_checkpoint SET position = position WHERE name = 'offers'")
+                    .execute(&mut *tx)
+                    .await?;
+                sqlx::query_scalar("SELECT position FROM rm_checkpoint WHERE name = 'offers'")
+                    .fetch_optional(&mut *tx)
+                    .await?
+            }
+        };
     let Some(current) = current else {
         tx.rollback().await?;
         return Ok(Applied::Busy);
@@ -176,7 +189,10 @@ fn micros(e: &RecordedEvent) -> i64 {
 }
 
 /// Applies one event inside the batch transaction.
-async fn apply(tx: &mut Transaction<'static, Any>, recorded: &RecordedEvent) -> Result<(), sqlx::Error> {
+async fn apply(
+    tx: &mut Transaction<'static, Any>,
+    recorded: &RecordedEvent,
+) -> Result<(), sqlx::Error> {
     let Some(offer_id) = recorded.stream.strip_prefix("offer-") else {
         return Ok(());
     };
@@ -293,7 +309,11 @@ async fn apply(tx: &mut Transaction<'static, Any>, recorded: &RecordedEvent) -> 
     Ok(())
 }
 
-async fn set_status(tx: &mut Transaction<'static, Any>, offer_id: &str, status: i64) -> Result<(), sqlx::Error> {
+async fn set_status(
+    tx: &mut Transaction<'static, Any>,
+    offer_id: &str,
+    status: i64,
+) -> Result<(), sqlx::Error> {
     sqlx::query("UPDATE rm_offer SET status = $1 WHERE offer_id = $2")
         .bind(status)
         .bind(offer_id)
@@ -302,7 +322,11 @@ async fn set_status(tx: &mut Transaction<'static, Any>, offer_id: &str, status: 
     Ok(())
 }
 
-async fn set_flag(tx: &mut Transaction<'static, Any>, offer_id: &str, delivered: i64) -> Result<(), sqlx::Error> {
+async fn set_flag(
+    tx: &mut Transaction<'static, Any>,
+    offer_id: &str,
+    delivered: i64,
+) -> Result<(), sqlx::Error> {
     sqlx::query("UPDATE rm_offer SET email_delivered = $1 WHERE offer_id = $2")
         .bind(delivered)
         .bind(offer_id)
@@ -311,7 +335,11 @@ async fn set_flag(tx: &mut Transaction<'static, Any>, offer_id: &str, delivered:
     Ok(())
 }
 
-async fn mark_decided(tx: &mut Transaction<'static, Any>, offer_id: &str, position: u64) -> Result<(), sqlx::Error> {
+async fn mark_decided(
+    tx: &mut Transaction<'static, Any>,
+    offer_id: &str,
+    position: u64,
+) -> Result<(), sqlx::Error> {
     sqlx::query(
         "INSERT INTO rm_acceptance_queue (offer_id, position, done) VALUES ($1, $2, 1)
          ON CONFLICT (offer_id) DO UPDATE SET done = 1, lease_owner = NULL, lease_until = NULL",
@@ -336,18 +364,28 @@ pub async fn rebuild(rm: &ReadModel) -> Result<(), sqlx::Error> {
                 .await?;
         }
         Dialect::Sqlite => {
-            sqlx::query("UPDATE rm_checkpoint SET position = position WHERE name = 'offers'").execute(&mut *tx).await?;
+            sqlx::query("UPDATE rm_checkpoint SET position = position WHERE name = 'offers'")
+                .execute(&mut *tx)
+                .await?;
         }
     }
     for table in ["rm_timeline", "rm_offer", "rm_acceptance_queue"] {
-        sqlx::query(sqlx::AssertSqlSafe(format!("DELETE FROM {table}"))).execute(&mut *tx).await?;
+        sqlx::query(sqlx::AssertSqlSafe(format!("DELETE FROM {table}")))
+            .execute(&mut *tx)
+            .await?;
     }
-    sqlx::query("UPDATE rm_checkpoint SET position = 0 WHERE name = 'offers'").execute(&mut *tx).await?;
+    sqlx::query("UPDATE rm_checkpoint SET position = 0 WHERE name = 'offers'")
+        .execute(&mut *tx)
+        .await?;
     tx.commit().await
 }
 
 /// Waits until the projection has applied everything up to `position` (bounded by `timeout`).
-pub async fn wait_for(rm: &ReadModel, position: u64, timeout: Duration) -> Result<bool, sqlx::Error> {
+pub async fn wait_for(
+    rm: &ReadModel,
+    position: u64,
+    timeout: Duration,
+) -> Result<bool, sqlx::Error> {
     let deadline = tokio::time::Instant::now() + timeout;
     loop {
         if rm.checkpoint().await? >= position {

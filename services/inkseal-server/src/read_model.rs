@@ -168,7 +168,10 @@ impl ReadModel {
             })
             .connect(&url)
             .await?;
-        let rm = ReadModel { pool, dialect: Dialect::Sqlite };
+        let rm = ReadModel {
+            pool,
+            dialect: Dialect::Sqlite,
+        };
         rm.migrate().await?;
         Ok(rm)
     }
@@ -177,9 +180,13 @@ impl ReadModel {
     pub async fn open_postgres(url: &str, schema: Option<&str>) -> Result<Self, sqlx::Error> {
         sqlx::any::install_default_drivers();
         if let Some(s) = schema
-            && (s.is_empty() || s.len() > 63 || !s.chars().all(|c| c.is_ascii_alphanumeric() || c == '_'))
+            && (s.is_empty()
+                || s.len() > 63
+                || !s.chars().all(|c| c.is_ascii_alphanumeric() || c == '_'))
         {
-            return Err(sqlx::Error::Configuration(format!("invalid schema name {s:?}").into()));
+            return Err(sqlx::Error::Configuration(
+                format!("invalid schema name {s:?}").into(),
+            ));
         }
         let schema = schema.map(str::to_owned);
         let pool = AnyPoolOptions::new()
@@ -189,15 +196,21 @@ impl ReadModel {
                 let schema = schema.clone();
                 Box::pin(async move {
                     if let Some(s) = schema {
-                        conn.execute(AssertSqlSafe(format!("CREATE SCHEMA IF NOT EXISTS {s}"))).await.ok();
-                        conn.execute(AssertSqlSafe(format!("SET search_path TO {s}"))).await?;
+                        conn.execute(AssertSqlSafe(format!("CREATE SCHEMA IF NOT EXISTS {s}")))
+                            .await
+                            .ok();
+                        conn.execute(AssertSqlSafe(format!("SET search_path TO {s}")))
+                            .await?;
                     }
                     Ok(())
                 })
             })
             .connect(url)
             .await?;
-        let rm = ReadModel { pool, dialect: Dialect::Postgres };
+        let rm = ReadModel {
+            pool,
+            dialect: Dialect::Postgres,
+        };
         rm.migrate().await?;
         Ok(rm)
     }
@@ -205,7 +218,10 @@ impl ReadModel {
     async fn migrate(&self) -> Result<(), sqlx::Error> {
         let mut tx = self.pool.begin().await?;
         if self.dialect == Dialect::Postgres {
-            sqlx::query("SELECT pg_advisory_xact_lock($1)").bind(SCHEMA_LOCK).execute(&mut *tx).await?;
+            sqlx::query("SELECT pg_advisory_xact_lock($1)")
+                .bind(SCHEMA_LOCK)
+                .execute(&mut *tx)
+                .await?;
         }
         for statement in SCHEMA {
             sqlx::query(*statement).execute(&mut *tx).await?;
@@ -226,7 +242,10 @@ impl ReadModel {
     /// One offer.
     pub async fn offer(&self, offer_id: &str) -> Result<Option<OfferRow>, sqlx::Error> {
         let sql = format!("SELECT {OFFER_COLUMNS} FROM rm_offer WHERE offer_id = $1");
-        let row = sqlx::query(AssertSqlSafe(sql)).bind(offer_id).fetch_optional(&self.pool).await?;
+        let row = sqlx::query(AssertSqlSafe(sql))
+            .bind(offer_id)
+            .fetch_optional(&self.pool)
+            .await?;
         row.as_ref().map(offer_row).transpose()
     }
 
@@ -250,7 +269,12 @@ impl ReadModel {
     }
 
     /// Timeline entries of an offer from `from_version` on, at most `limit`.
-    pub async fn timeline(&self, offer_id: &str, from_version: i64, limit: u32) -> Result<Vec<TimelineRow>, sqlx::Error> {
+    pub async fn timeline(
+        &self,
+        offer_id: &str,
+        from_version: i64,
+        limit: u32,
+    ) -> Result<Vec<TimelineRow>, sqlx::Error> {
         let rows = sqlx::query(
             "SELECT stream_version, position, event_type, recorded_at, actor, summary, detail_json
              FROM rm_timeline WHERE offer_id = $1 AND stream_version >= $2
@@ -291,6 +315,8 @@ impl ReadModel {
         )
         .fetch_all(&self.pool)
         .await?;
-        rows.iter().map(|r| Ok((r.try_get("offer_id")?, r.try_get("claims")?))).collect()
+        rows.iter()
+            .map(|r| Ok((r.try_get("offer_id")?, r.try_get("claims")?)))
+            .collect()
     }
 }

@@ -23,7 +23,12 @@ pub enum Role {
 
 impl Role {
     /// Every role, in start order.
-    pub const ALL: [Role; 4] = [Role::Projections, Role::Acceptance, Role::Ingest, Role::HelpDesk];
+    pub const ALL: [Role; 4] = [
+        Role::Projections,
+        Role::Acceptance,
+        Role::Ingest,
+        Role::HelpDesk,
+    ];
 
     /// The role's name on the command line.
     pub fn name(self) -> &'static str {

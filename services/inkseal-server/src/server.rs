@@ -80,15 +80,23 @@ pub async fn open(config: &Config) -> anyhow::Result<Components> {
     let (store, read_model): (Arc<dyn EventStore>, ReadModel) = match &config.database_url {
         Some(url) if config.uses_postgres() => {
             let store: Arc<dyn EventStore> = match &config.database_schema {
-                Some(schema) => Arc::new(event_store::postgres::PostgresStore::connect_in_schema(url, schema).await?),
+                Some(schema) => Arc::new(
+                    event_store::postgres::PostgresStore::connect_in_schema(url, schema).await?,
+                ),
                 None => Arc::new(event_store::postgres::PostgresStore::connect(url).await?),
             };
-            (store, ReadModel::open_postgres(url, config.database_schema.as_deref()).await?)
+            (
+                store,
+                ReadModel::open_postgres(url, config.database_schema.as_deref()).await?,
+            )
         }
         _ => {
             lock = Some(Arc::new(lock_data_dir(&config.data_dir)?));
             let store = event_store::open(&config.event_store_url()).await?;
-            (store, ReadModel::open_sqlite(&config.data_dir.join("read-model.sqlite")).await?)
+            (
+                store,
+                ReadModel::open_sqlite(&config.data_dir.join("read-model.sqlite")).await?,
+            )
         }
     };
     let documents = Documents::from_config(config)?;
@@ -107,10 +115,16 @@ pub async fn open(config: &Config) -> anyhow::Result<Components> {
         let key = config.resolve(&config.acceptance.seal_key);
         let read = |p: &std::path::Path| {
             std::fs::read_to_string(p).with_context(|| {
-                format!("cannot read {} (run `inkseal-server dev-certs` for development certificates)", p.display())
+                format!(
+                    "cannot read {} (run `inkseal-server dev-certs` for development certificates)",
+                    p.display()
+                )
             })
         };
-        Some(Arc::new(Signer::from_pem(&read(&cert)?, &read(&key)?).context("the insurer's seal cannot be used")?))
+        Some(Arc::new(
+            Signer::from_pem(&read(&cert)?, &read(&key)?)
+                .context("the insurer's seal cannot be used")?,
+        ))
     } else {
         None
     };
@@ -150,7 +164,9 @@ fn lock_data_dir(dir: &std::path::Path) -> anyhow::Result<std::fs::File> {
             "another inkseal-server process uses {} (the embedded SQLite store is for one process; run several processes on PostgreSQL)",
             dir.display()
         ),
-        Err(std::fs::TryLockError::Error(e)) => Err(e).with_context(|| format!("cannot lock {}", path.display())),
+        Err(std::fs::TryLockError::Error(e)) => {
+            Err(e).with_context(|| format!("cannot lock {}", path.display()))
+        }
     }
 }
 
@@ -162,6 +178,8 @@ pub struct Running {
     pub metrics_addr: Option<SocketAddr>,
     trigger: Trigger,
     tasks: Vec<(&'static str, JoinHandle<anyhow::Result<()>>)>,
+    /// Held until the server is dropped.
+    _data_dir_lock: Option<Arc<std::fs::File>>,
 }
 
 impl Running {
@@ -194,7 +212,9 @@ impl Running {
                     first_error.get_or_insert(anyhow::anyhow!("{name} panicked: {e}"));
                 }
                 Err(_) => {
-                    first_error.get_or_insert(anyhow::anyhow!("{name} did not stop within {SHUTDOWN_GRACE:?}"));
+                    first_error.get_or_insert(anyhow::anyhow!(
+                        "{name} did not stop within {SHUTDOWN_GRACE:?}"
+                    ));
                 }
             }
         }
@@ -215,32 +235,51 @@ pub async fn start(
     let has = |r: Role| c.roles.contains(&r);
 
     if has(Role::Projections) {
-        let (store, rm, m, sd, poll) =
-            (c.store.clone(), c.read_model.clone(), c.metrics.clone(), trigger.subscribe(), c.projection_poll);
+        let (store, rm, m, sd, poll) = (
+            c.store.clone(),
+            c.read_model.clone(),
+            c.metrics.clone(),
+            trigger.subscribe(),
+            c.projection_poll,
+        );
         tasks.push((
             "projections",
             tokio::spawn(async move { Ok(crate::projections::run(store, rm, m, sd, poll).await?) }),
         ));
     }
     if has(Role::Acceptance) {
-        let signer = c.seal.clone().context("the acceptance role needs the insurer's seal")?;
+        let signer = c
+            .seal
+            .clone()
+            .context("the acceptance role needs the insurer's seal")?;
         let worker = Worker {
             store: c.store.clone(),
             documents: c.documents.clone(),
             signer,
-            queue: WorkQueue::new(c.read_model.clone(), c.instance.clone(), c.acceptance_lease, c.acceptance_max_attempts),
+            queue: WorkQueue::new(
+                c.read_model.clone(),
+                c.instance.clone(),
+                c.acceptance_lease,
+                c.acceptance_max_attempts,
+            ),
             metrics: c.metrics.clone(),
             poll: c.acceptance_poll,
         };
         let sd = trigger.subscribe();
-        tasks.push(("acceptance", tokio::spawn(async move { Ok(worker.run(sd).await?) })));
+        tasks.push((
+            "acceptance",
+            tokio::spawn(async move { Ok(worker.run(sd).await?) }),
+        ));
     }
 
     let mut grpc_addr = None;
     if has(Role::Ingest) || has(Role::HelpDesk) {
         let listener = grpc.context("the gRPC roles need a listener")?;
         grpc_addr = Some(listener.local_addr()?);
-        let tls = c.tls.clone().context("the gRPC roles need TLS certificates")?;
+        let tls = c
+            .tls
+            .clone()
+            .context("the gRPC roles need TLS certificates")?;
         let (reporter, health) = tonic_health::server::health_reporter();
         let reflection = tonic_reflection::server::Builder::configure()
             .register_encoded_file_descriptor_set(inkseal_proto::FILE_DESCRIPTOR_SET)
@@ -266,7 +305,9 @@ pub async fn start(
             reporter.set_serving::<EdgeSyncServer<Ingest>>().await;
         }
         if help_desk.is_some() {
-            reporter.set_serving::<HelpDeskServer<HelpDeskService>>().await;
+            reporter
+                .set_serving::<HelpDeskServer<HelpDeskService>>()
+                .await;
         }
         let router = Server::builder()
             .tls_config(tls)?
@@ -281,7 +322,9 @@ pub async fn start(
         tasks.push((
             "grpc",
             tokio::spawn(async move {
-                router.serve_with_incoming_shutdown(incoming, async move { sd.wait().await }).await?;
+                router
+                    .serve_with_incoming_shutdown(incoming, async move { sd.wait().await })
+                    .await?;
                 drop(reporter);
                 Ok(())
             }),
@@ -292,8 +335,17 @@ pub async fn start(
     if let Some(listener) = metrics {
         metrics_addr = Some(listener.local_addr()?);
         let (m, sd) = (c.metrics.clone(), trigger.subscribe());
-        tasks.push(("metrics", tokio::spawn(async move { Ok(crate::metrics::serve(listener, m, sd).await?) })));
+        tasks.push((
+            "metrics",
+            tokio::spawn(async move { Ok(crate::metrics::serve(listener, m, sd).await?) }),
+        ));
     }
     tracing::info!(roles = ?c.roles, instance = %c.instance, "inkseal-server started");
-    Ok(Running { grpc_addr, metrics_addr, trigger, tasks })
+    Ok(Running {
+        grpc_addr,
+        metrics_addr,
+        trigger,
+        tasks,
+        _data_dir_lock: c.data_dir_lock,
+    })
 }

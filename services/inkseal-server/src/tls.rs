@@ -23,7 +23,11 @@ pub fn install_crypto_provider() {
 
 /// TLS settings from PEM text: the server's chain and key, and the CA whose
 /// client certificates are accepted (a client certificate is required).
-pub fn server_tls(client_ca_pem: &str, server_cert_pem: &str, server_key_pem: &str) -> ServerTlsConfig {
+pub fn server_tls(
+    client_ca_pem: &str,
+    server_cert_pem: &str,
+    server_key_pem: &str,
+) -> ServerTlsConfig {
     ServerTlsConfig::new()
         .identity(Identity::from_pem(server_cert_pem, server_key_pem))
         .client_ca_root(Certificate::from_pem(client_ca_pem))
@@ -31,10 +35,17 @@ pub fn server_tls(client_ca_pem: &str, server_cert_pem: &str, server_key_pem: &s
 }
 
 /// TLS settings from PEM files.
-pub fn server_tls_from_files(client_ca: &Path, cert: &Path, key: &Path) -> anyhow::Result<ServerTlsConfig> {
+pub fn server_tls_from_files(
+    client_ca: &Path,
+    cert: &Path,
+    key: &Path,
+) -> anyhow::Result<ServerTlsConfig> {
     let read = |p: &Path| {
         std::fs::read_to_string(p).map_err(|e| {
-            anyhow::anyhow!("cannot read {}: {e} (run `inkseal-server dev-certs` for development certificates)", p.display())
+            anyhow::anyhow!(
+                "cannot read {}: {e} (run `inkseal-server dev-certs` for development certificates)",
+                p.display()
+            )
         })
     };
     Ok(server_tls(&read(client_ca)?, &read(cert)?, &read(key)?))
@@ -61,7 +72,9 @@ pub struct Caller {
 /// The caller of `request`, from its TLS client certificate.
 pub fn caller<T>(request: &tonic::Request<T>) -> Result<Caller, ServiceError> {
     let certs = request.peer_certs().ok_or_else(|| {
-        ServiceError::Unauthenticated("Chybí klientský certifikát (vzájemné TLS je povinné).".into())
+        ServiceError::Unauthenticated(
+            "Chybí klientský certifikát (vzájemné TLS je povinné).".into(),
+        )
     })?;
     let leaf = certs
         .first()
@@ -71,7 +84,9 @@ pub fn caller<T>(request: &tonic::Request<T>) -> Result<Caller, ServiceError> {
 
 /// The caller named by a DER certificate.
 pub fn caller_from_der(der: &[u8]) -> Result<Caller, ServiceError> {
-    let bad = |why: String| ServiceError::Unauthenticated(format!("Klientský certifikát nelze použít: {why}"));
+    let bad = |why: String| {
+        ServiceError::Unauthenticated(format!("Klientský certifikát nelze použít: {why}"))
+    };
     let cert = X509::from_der(der).map_err(|e| bad(e.to_string()))?;
     let subject = cert.tbs_certificate().subject();
     let cn: String = subject
@@ -79,8 +94,15 @@ pub fn caller_from_der(der: &[u8]) -> Result<Caller, ServiceError> {
         .map_err(|e| bad(e.to_string()))?
         .map(String::from)
         .ok_or_else(|| bad("nemá Common Name".into()))?;
-    let ou: Option<String> = subject.organization_unit().map_err(|e| bad(e.to_string()))?.map(String::from);
-    let kind = if ou.as_deref() == Some(OU_HELP_DESK) { CallerKind::HelpDesk } else { CallerKind::EdgeAgent };
+    let ou: Option<String> = subject
+        .organization_unit()
+        .map_err(|e| bad(e.to_string()))?
+        .map(String::from);
+    let kind = if ou.as_deref() == Some(OU_HELP_DESK) {
+        CallerKind::HelpDesk
+    } else {
+        CallerKind::EdgeAgent
+    };
     if cn.is_empty() || cn.len() > inkseal_proto::limits::MAX_ACTOR_CHARS {
         return Err(bad("Common Name má nepřípustnou délku".into()));
     }
@@ -131,8 +153,17 @@ mod tests {
     fn the_identity_is_the_common_name_and_the_unit_says_the_kind() {
         let pki = DevPki::generate(&["AGENT-7"], &["jana.novakova"]).unwrap();
         let agent = caller_from_der(&der_of(&pki.agent("AGENT-7").unwrap().cert_pem)).unwrap();
-        assert_eq!(agent, Caller { id: "AGENT-7".into(), kind: CallerKind::EdgeAgent });
-        let user = caller_from_der(&der_of(&pki.help_desk_user("jana.novakova").unwrap().cert_pem)).unwrap();
+        assert_eq!(
+            agent,
+            Caller {
+                id: "AGENT-7".into(),
+                kind: CallerKind::EdgeAgent
+            }
+        );
+        let user = caller_from_der(&der_of(
+            &pki.help_desk_user("jana.novakova").unwrap().cert_pem,
+        ))
+        .unwrap();
         assert_eq!(user.kind, CallerKind::HelpDesk);
         assert!(user.clone().require_edge_agent().is_err());
         assert!(agent.require_help_desk().is_err());

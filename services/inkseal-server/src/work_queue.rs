@@ -59,8 +59,18 @@ fn now_micros() -> i64 {
 
 impl WorkQueue {
     /// A queue whose claims name `owner` and last `lease`.
-    pub fn new(rm: ReadModel, owner: impl Into<String>, lease: Duration, max_attempts: u32) -> Self {
-        WorkQueue { rm, owner: owner.into(), lease, max_attempts }
+    pub fn new(
+        rm: ReadModel,
+        owner: impl Into<String>,
+        lease: Duration,
+        max_attempts: u32,
+    ) -> Self {
+        WorkQueue {
+            rm,
+            owner: owner.into(),
+            lease,
+            max_attempts,
+        }
     }
 
     /// Claims the oldest offer waiting for acceptance, if any.
@@ -78,13 +88,18 @@ impl WorkQueue {
             .fetch_optional(self.rm.pool())
             .await?;
         let Some(row) = row else { return Ok(None) };
-        let claim = Claim { offer_id: row.try_get("offer_id")?, attempt: row.try_get("attempts")? };
-        sqlx::query("INSERT INTO rm_acceptance_claims (offer_id, owner, claimed_at) VALUES ($1, $2, $3)")
-            .bind(claim.offer_id.as_str())
-            .bind(self.owner.as_str())
-            .bind(now)
-            .execute(self.rm.pool())
-            .await?;
+        let claim = Claim {
+            offer_id: row.try_get("offer_id")?,
+            attempt: row.try_get("attempts")?,
+        };
+        sqlx::query(
+            "INSERT INTO rm_acceptance_claims (offer_id, owner, claimed_at) VALUES ($1, $2, $3)",
+        )
+        .bind(claim.offer_id.as_str())
+        .bind(self.owner.as_str())
+        .bind(now)
+        .execute(self.rm.pool())
+        .await?;
         Ok(Some(claim))
     }
 
@@ -99,7 +114,12 @@ impl WorkQueue {
     }
 
     /// Gives a claimed offer back after a failure; it is retried after `backoff`.
-    pub async fn release(&self, offer_id: &str, error: &str, backoff: Duration) -> Result<(), sqlx::Error> {
+    pub async fn release(
+        &self,
+        offer_id: &str,
+        error: &str,
+        backoff: Duration,
+    ) -> Result<(), sqlx::Error> {
         let error: String = error.chars().take(1000).collect();
         sqlx::query("UPDATE rm_acceptance_queue SET lease_until = $1, last_error = $2 WHERE offer_id = $3 AND lease_owner = $4")
             .bind(now_micros() + backoff.as_micros() as i64)

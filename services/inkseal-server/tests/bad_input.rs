@@ -31,8 +31,17 @@ async fn a_forged_agent_identity_is_refused_and_nothing_is_stored() {
 
     // the upload names another agent too
     let sha = sha256_of(&offer.sealed_pdf);
-    let chunks = upload_chunks(&offer, OTHER_AGENT, sha.as_bytes(), offer.sealed_pdf.len() as u64, &offer.sealed_pdf);
-    let e = client.upload_sealed_pdf(tokio_stream::iter(chunks)).await.unwrap_err();
+    let chunks = upload_chunks(
+        &offer,
+        OTHER_AGENT,
+        sha.as_bytes(),
+        offer.sealed_pdf.len() as u64,
+        &offer.sealed_pdf,
+    );
+    let e = client
+        .upload_sealed_pdf(tokio_stream::iter(chunks))
+        .await
+        .unwrap_err();
     assert_eq!(e.code(), Code::PermissionDenied);
     assert_eq!(stored_documents(&backend), 0);
 
@@ -75,12 +84,23 @@ async fn events_out_of_order_are_refused_at_the_gap() {
     let backend = sqlite_backend().await;
     let offer = signed_offer("OFFER-GAP", AGENT, 0);
     let mut client = backend.agent(AGENT).await;
-    let (acks, status) =
-        sync(&mut client, vec![offer.events[0].clone(), offer.events[2].clone(), offer.events[1].clone()]).await;
+    let (acks, status) = sync(
+        &mut client,
+        vec![
+            offer.events[0].clone(),
+            offer.events[2].clone(),
+            offer.events[1].clone(),
+        ],
+    )
+    .await;
     assert_eq!(acks.len(), 1, "the first event is stored");
     let status = status.unwrap();
     assert_eq!(status.code(), Code::FailedPrecondition, "{status:?}");
-    assert!(status.message().contains("očekávána verze 1, přišla 2"), "{}", status.message());
+    assert!(
+        status.message().contains("očekávána verze 1, přišla 2"),
+        "{}",
+        status.message()
+    );
     assert_eq!(backend.head().await, 1);
 
     // a PDF before the offer is sealed
@@ -102,16 +122,36 @@ async fn a_replayed_stream_and_a_retried_upload_store_nothing_twice() {
     let (acks, status) = sync(&mut client, offer.events.clone()).await;
     assert!(status.is_none(), "{status:?}");
     assert_eq!(acks.len(), 5);
-    assert!(acks.iter().all(|a| a.outcome == pb::event_ack::Outcome::Duplicate as i32));
+    assert!(
+        acks.iter()
+            .all(|a| a.outcome == pb::event_ack::Outcome::Duplicate as i32)
+    );
     let again = upload(&mut client, &offer).await.unwrap();
     assert!(again.already_stored);
     // acceptance may have appended its decision meanwhile; nothing else is new
     let after = backend.head().await;
     assert!(after == head || after == head + 1, "head {head} -> {after}");
     backend.settle().await;
-    let timeline = backend.components.read_model.timeline(&offer.offer_id, 0, 100).await.unwrap();
-    assert_eq!(timeline.iter().filter(|t| t.event_type == "OfferReceived").count(), 1);
-    assert_eq!(timeline.iter().filter(|t| t.event_type == "FieldSigned").count(), 2);
+    let timeline = backend
+        .components
+        .read_model
+        .timeline(&offer.offer_id, 0, 100)
+        .await
+        .unwrap();
+    assert_eq!(
+        timeline
+            .iter()
+            .filter(|t| t.event_type == "OfferReceived")
+            .count(),
+        1
+    );
+    assert_eq!(
+        timeline
+            .iter()
+            .filter(|t| t.event_type == "FieldSigned")
+            .count(),
+        2
+    );
 
     // the same event id with other content is a conflict
     let mut forged = offer.events[1].clone();
@@ -136,15 +176,37 @@ async fn a_pdf_whose_hash_does_not_match_is_refused_and_not_stored() {
     let sha = sha256_of(&offer.sealed_pdf);
     let mut altered = offer.sealed_pdf.clone();
     altered[100] ^= 0x20;
-    let chunks = upload_chunks(&offer, AGENT, sha.as_bytes(), altered.len() as u64, &altered);
-    let e = client.upload_sealed_pdf(tokio_stream::iter(chunks)).await.unwrap_err();
+    let chunks = upload_chunks(
+        &offer,
+        AGENT,
+        sha.as_bytes(),
+        altered.len() as u64,
+        &altered,
+    );
+    let e = client
+        .upload_sealed_pdf(tokio_stream::iter(chunks))
+        .await
+        .unwrap_err();
     assert_eq!(e.code(), Code::InvalidArgument, "{e:?}");
-    assert!(e.message().contains("nic nebylo uloženo"), "{}", e.message());
+    assert!(
+        e.message().contains("nic nebylo uloženo"),
+        "{}",
+        e.message()
+    );
 
     // a PDF that is not the one OfferSealed names
     let other = sha256_of(&altered);
-    let chunks = upload_chunks(&offer, AGENT, other.as_bytes(), altered.len() as u64, &altered);
-    let e = client.upload_sealed_pdf(tokio_stream::iter(chunks)).await.unwrap_err();
+    let chunks = upload_chunks(
+        &offer,
+        AGENT,
+        other.as_bytes(),
+        altered.len() as u64,
+        &altered,
+    );
+    let e = client
+        .upload_sealed_pdf(tokio_stream::iter(chunks))
+        .await
+        .unwrap_err();
     assert_eq!(e.code(), Code::InvalidArgument);
     assert!(e.message().contains("OfferSealed"), "{}", e.message());
 
@@ -167,7 +229,10 @@ async fn an_oversized_message_is_refused_and_nothing_is_stored() {
     let (acks, status) = sync(&mut client, vec![huge]).await;
     assert!(acks.is_empty());
     let status = status.unwrap();
-    assert!(matches!(status.code(), Code::OutOfRange | Code::ResourceExhausted), "{status:?}");
+    assert!(
+        matches!(status.code(), Code::OutOfRange | Code::ResourceExhausted),
+        "{status:?}"
+    );
 
     // over the 64 KiB bound of one event
     let mut big = offer.events[0].clone();
@@ -195,9 +260,14 @@ async fn an_oversized_message_is_refused_and_nothing_is_stored() {
                 size: offer.sealed_pdf.len() as u64,
             })),
         },
-        pb::PdfChunk { part: Some(pb::pdf_chunk::Part::Data(padded)) },
+        pb::PdfChunk {
+            part: Some(pb::pdf_chunk::Part::Data(padded)),
+        },
     ];
-    let e = client.upload_sealed_pdf(tokio_stream::iter(chunks)).await.unwrap_err();
+    let e = client
+        .upload_sealed_pdf(tokio_stream::iter(chunks))
+        .await
+        .unwrap_err();
     assert_eq!(e.code(), Code::ResourceExhausted, "{e:?}");
     assert_eq!(stored_documents(&backend), 0);
     assert_eq!(backend.head().await, head);
@@ -214,10 +284,23 @@ async fn a_truncated_upload_stores_nothing() {
     let head = backend.head().await;
     let sha = sha256_of(&offer.sealed_pdf);
     let half = &offer.sealed_pdf[..offer.sealed_pdf.len() / 2];
-    let chunks = upload_chunks(&offer, AGENT, sha.as_bytes(), offer.sealed_pdf.len() as u64, half);
-    let e = client.upload_sealed_pdf(tokio_stream::iter(chunks)).await.unwrap_err();
+    let chunks = upload_chunks(
+        &offer,
+        AGENT,
+        sha.as_bytes(),
+        offer.sealed_pdf.len() as u64,
+        half,
+    );
+    let e = client
+        .upload_sealed_pdf(tokio_stream::iter(chunks))
+        .await
+        .unwrap_err();
     assert_eq!(e.code(), Code::InvalidArgument, "{e:?}");
-    assert!(e.message().contains("nic nebylo uloženo"), "{}", e.message());
+    assert!(
+        e.message().contains("nic nebylo uloženo"),
+        "{}",
+        e.message()
+    );
     assert_eq!(stored_documents(&backend), 0);
     assert_eq!(backend.head().await, head);
 
@@ -235,7 +318,10 @@ async fn a_call_without_a_client_certificate_is_refused() {
     let tls = tonic::transport::ClientTlsConfig::new()
         .ca_certificate(tonic::transport::Certificate::from_pem(&pki().ca.cert_pem))
         .domain_name("localhost");
-    let endpoint = tonic::transport::Channel::from_shared(backend.grpc_url()).unwrap().tls_config(tls).unwrap();
+    let endpoint = tonic::transport::Channel::from_shared(backend.grpc_url())
+        .unwrap()
+        .tls_config(tls)
+        .unwrap();
     let result = match endpoint.connect().await {
         Err(_) => None,
         Ok(channel) => Some(
@@ -244,6 +330,9 @@ async fn a_call_without_a_client_certificate_is_refused() {
                 .await,
         ),
     };
-    assert!(!matches!(result, Some(Ok(_))), "a call without a client certificate must fail");
+    assert!(
+        !matches!(result, Some(Ok(_))),
+        "a call without a client certificate must fail"
+    );
     backend.stop().await;
 }

@@ -13,7 +13,11 @@ use inkseal_proto::v1 as pb;
 use inkseal_server::documents::sha256_of;
 use offer_lifecycle::Sha256;
 
-async fn wait_for_status(backend: &Backend, offer_id: &str, status: i64) -> inkseal_server::read_model::OfferRow {
+async fn wait_for_status(
+    backend: &Backend,
+    offer_id: &str,
+    status: i64,
+) -> inkseal_server::read_model::OfferRow {
     for _ in 0..400 {
         if let Some(row) = backend.components.read_model.offer(offer_id).await.unwrap()
             && row.status == status
@@ -34,11 +38,21 @@ async fn a_signed_offer_goes_from_the_edge_agent_to_state_4_with_both_pdf_signat
 
     let (acks, status) = sync(&mut client, offer.events.clone()).await;
     assert!(status.is_none(), "{status:?}");
-    assert!(acks.iter().all(|a| a.outcome == pb::event_ack::Outcome::Appended as i32));
-    assert_eq!(acks.last().unwrap().status, pb::OfferStatus::SignedAwaitingSync as i32);
+    assert!(
+        acks.iter()
+            .all(|a| a.outcome == pb::event_ack::Outcome::Appended as i32)
+    );
+    assert_eq!(
+        acks.last().unwrap().status,
+        pb::OfferStatus::SignedAwaitingSync as i32
+    );
 
     let receipt = upload(&mut client, &offer).await.unwrap();
-    assert_eq!(receipt.status, pb::OfferStatus::Sent as i32, "durable receipt is state 3");
+    assert_eq!(
+        receipt.status,
+        pb::OfferStatus::Sent as i32,
+        "durable receipt is state 3"
+    );
     assert!(!receipt.already_stored);
 
     let row = wait_for_status(&backend, &offer.offer_id, 4).await;
@@ -46,44 +60,93 @@ async fn a_signed_offer_goes_from_the_edge_agent_to_state_4_with_both_pdf_signat
 
     // the agent sees state 4 with the seed's text
     let reply = client
-        .get_offer_status(pb::OfferStatusRequest { offer_ids: vec![offer.offer_id.clone(), "UNKNOWN-1".into()] })
+        .get_offer_status(pb::OfferStatusRequest {
+            offer_ids: vec![offer.offer_id.clone(), "UNKNOWN-1".into()],
+        })
         .await
         .unwrap()
         .into_inner();
     assert_eq!(reply.offers[0].status, pb::OfferStatus::Accepted as i32);
-    assert_eq!(reply.offers[0].status_text, "PČS přijala nabídku do zpracování");
+    assert_eq!(
+        reply.offers[0].status_text,
+        "PČS přijala nabídku do zpracování"
+    );
     assert_eq!(reply.offers[1].status, pb::OfferStatus::Unspecified as i32);
 
     // the insurer-sealed PDF: the agent's signature and the insurer's, both valid
     let sealed_sha: Sha256 = row.insurer_sealed_pdf.unwrap().parse().unwrap();
-    let sealed = backend.components.documents.get_pdf(&sealed_sha).await.unwrap().unwrap();
-    assert!(sealed.starts_with(&offer.sealed_pdf), "the insurer's seal is an incremental update");
+    let sealed = backend
+        .components
+        .documents
+        .get_pdf(&sealed_sha)
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(
+        sealed.starts_with(&offer.sealed_pdf),
+        "the insurer's seal is an incremental update"
+    );
     let signatures = pdf_seal::extract_signatures(&sealed).unwrap();
     assert_eq!(signatures.len(), 2);
     for s in &signatures {
         pdf_seal::verify_cms_signature(&sealed, s).unwrap();
     }
-    assert_eq!(signatures[1].field_name, inkseal_server::acceptance::INSURER_SEAL_FIELD);
+    assert_eq!(
+        signatures[1].field_name,
+        inkseal_server::acceptance::INSURER_SEAL_FIELD
+    );
     qpdf_check(&sealed);
     if let Some(out) = pdfsig(&sealed) {
         eprintln!("pdfsig -nocert:\n{out}");
-        assert!(out.contains("Signature #1") && out.contains("Signature #2"), "{out}");
-        assert_eq!(out.matches("Signature Validation: Signature is Valid.").count(), 2, "{out}");
+        assert!(
+            out.contains("Signature #1") && out.contains("Signature #2"),
+            "{out}"
+        );
+        assert_eq!(
+            out.matches("Signature Validation: Signature is Valid.")
+                .count(),
+            2,
+            "{out}"
+        );
     }
     // the sealed PDF the agent sent is stored too, under its hash
-    assert!(backend.components.documents.get_pdf(&sha256_of(&offer.sealed_pdf)).await.unwrap().is_some());
+    assert!(
+        backend
+            .components
+            .documents
+            .get_pdf(&sha256_of(&offer.sealed_pdf))
+            .await
+            .unwrap()
+            .is_some()
+    );
 
     // the help desk's view
     let mut hd = backend.help_desk().await;
     let timeline = hd
-        .get_timeline(pb::GetTimelineRequest { offer_id: offer.offer_id.clone(), from_version: 0, limit: 0 })
+        .get_timeline(pb::GetTimelineRequest {
+            offer_id: offer.offer_id.clone(),
+            from_version: 0,
+            limit: 0,
+        })
         .await
         .unwrap()
         .into_inner();
-    let types: Vec<&str> = timeline.entries.iter().map(|e| e.event_type.as_str()).collect();
+    let types: Vec<&str> = timeline
+        .entries
+        .iter()
+        .map(|e| e.event_type.as_str())
+        .collect();
     assert_eq!(
         types,
-        ["OfferModelled", "SigningStarted", "FieldSigned", "FieldSigned", "OfferSealed", "OfferReceived", "OfferAccepted"]
+        [
+            "OfferModelled",
+            "SigningStarted",
+            "FieldSigned",
+            "FieldSigned",
+            "OfferSealed",
+            "OfferReceived",
+            "OfferAccepted"
+        ]
     );
     assert_eq!(timeline.entries[0].actor, AGENT);
     assert_eq!(timeline.entries[5].actor, "backend");
@@ -91,7 +154,9 @@ async fn a_signed_offer_goes_from_the_edge_agent_to_state_4_with_both_pdf_signat
     assert_eq!(timeline.status_text, "PČS přijala nabídku do zpracování");
     let found = hd
         .search_offers(pb::SearchOffersRequest {
-            query: Some(pb::search_offers_request::Query::ClientMobile("+420 603 123 456".into())),
+            query: Some(pb::search_offers_request::Query::ClientMobile(
+                "+420 603 123 456".into(),
+            )),
             limit: 0,
         })
         .await
@@ -101,7 +166,9 @@ async fn a_signed_offer_goes_from_the_edge_agent_to_state_4_with_both_pdf_signat
     assert_eq!(found.offers[0].client_name, "Jan Novák");
     let by_email = hd
         .search_offers(pb::SearchOffersRequest {
-            query: Some(pb::search_offers_request::Query::ClientEmail("jan.novak@EXAMPLE.cz".into())),
+            query: Some(pb::search_offers_request::Query::ClientEmail(
+                "jan.novak@EXAMPLE.cz".into(),
+            )),
             limit: 5,
         })
         .await
@@ -125,13 +192,19 @@ async fn a_signed_offer_goes_from_the_edge_agent_to_state_4_with_both_pdf_signat
     let e = hd
         .resend_notification(pb::ResendNotificationRequest {
             offer_id: offer.offer_id.clone(),
-            channels: Some(pb::Channels { email: true, sms: true }),
+            channels: Some(pb::Channels {
+                email: true,
+                sms: true,
+            }),
             reason: "Klient e-mail nedostal.".into(),
         })
         .await
         .unwrap_err();
     assert_eq!(e.code(), tonic::Code::FailedPrecondition);
-    assert_eq!(e.message(), "Dokumenty ještě nebyly uloženy do klientova úložiště.");
+    assert_eq!(
+        e.message(),
+        "Dokumenty ještě nebyly uloženy do klientova úložiště."
+    );
     let e = hd
         .correct_contact(pb::CorrectContactRequest {
             offer_id: offer.offer_id.clone(),
@@ -146,7 +219,9 @@ async fn a_signed_offer_goes_from_the_edge_agent_to_state_4_with_both_pdf_signat
     backend.settle().await;
     let found = hd
         .search_offers(pb::SearchOffersRequest {
-            query: Some(pb::search_offers_request::Query::ClientEmail("jan.novak@example.com".into())),
+            query: Some(pb::search_offers_request::Query::ClientEmail(
+                "jan.novak@example.com".into(),
+            )),
             limit: 0,
         })
         .await
@@ -158,7 +233,10 @@ async fn a_signed_offer_goes_from_the_edge_agent_to_state_4_with_both_pdf_signat
     let reply = hd
         .record_paper_withdrawal(pb::RecordPaperWithdrawalRequest {
             offer_id: offer.offer_id.clone(),
-            received_at: Some(prost_types::Timestamp { seconds: 1_718_600_000, nanos: 0 }),
+            received_at: Some(prost_types::Timestamp {
+                seconds: 1_718_600_000,
+                nanos: 0,
+            }),
             reason: "Klient poslal písemné odvolání.".into(),
         })
         .await
@@ -167,7 +245,11 @@ async fn a_signed_offer_goes_from_the_edge_agent_to_state_4_with_both_pdf_signat
     assert!(reply.position > 0);
     backend.settle().await;
     let timeline = hd
-        .get_timeline(pb::GetTimelineRequest { offer_id: offer.offer_id.clone(), from_version: 7, limit: 1 })
+        .get_timeline(pb::GetTimelineRequest {
+            offer_id: offer.offer_id.clone(),
+            from_version: 7,
+            limit: 1,
+        })
         .await
         .unwrap()
         .into_inner();
@@ -175,36 +257,93 @@ async fn a_signed_offer_goes_from_the_edge_agent_to_state_4_with_both_pdf_signat
     assert_eq!(timeline.entries[0].actor, HELP_DESK_USER);
     assert_eq!(timeline.next_version, Some(8), "paged");
     let timeline = hd
-        .get_timeline(pb::GetTimelineRequest { offer_id: offer.offer_id.clone(), from_version: 8, limit: 10 })
+        .get_timeline(pb::GetTimelineRequest {
+            offer_id: offer.offer_id.clone(),
+            from_version: 8,
+            limit: 10,
+        })
         .await
         .unwrap()
         .into_inner();
     assert_eq!(timeline.entries[0].event_type, "PaperWithdrawalRecorded");
-    assert!(timeline.entries[0].summary.starts_with("Help Desk (jana.novakova) zaznamenal písemné odvolání"), "{}", timeline.entries[0].summary);
+    assert!(
+        timeline.entries[0]
+            .summary
+            .starts_with("Help Desk (jana.novakova) zaznamenal písemné odvolání"),
+        "{}",
+        timeline.entries[0].summary
+    );
     assert_eq!(timeline.next_version, None);
 
     // an edge agent's certificate does not open the help desk
-    let mut as_agent = inkseal_proto::v1::help_desk_client::HelpDeskClient::new(backend.channel(pki().agent(AGENT).unwrap()).await);
+    let mut as_agent = inkseal_proto::v1::help_desk_client::HelpDeskClient::new(
+        backend.channel(pki().agent(AGENT).unwrap()).await,
+    );
     let e = as_agent
-        .get_timeline(pb::GetTimelineRequest { offer_id: offer.offer_id.clone(), from_version: 0, limit: 0 })
+        .get_timeline(pb::GetTimelineRequest {
+            offer_id: offer.offer_id.clone(),
+            from_version: 0,
+            limit: 0,
+        })
         .await
         .unwrap_err();
     assert_eq!(e.code(), tonic::Code::PermissionDenied);
 
     // metrics
     let metrics = http_get(backend.running.metrics_addr.unwrap(), "/metrics").await;
-    assert!(metrics.contains("inkseal_ingest_events_total{outcome=\"appended\"} 5"), "{metrics}");
-    assert!(metrics.contains("inkseal_acceptance_decisions_total{decision=\"accepted\"} 1"), "{metrics}");
-    assert_eq!(http_get(backend.running.metrics_addr.unwrap(), "/healthz").await.trim_end().rsplit("\r\n").next(), Some("ok"));
+    assert!(
+        metrics.contains("inkseal_ingest_events_total{outcome=\"appended\"} 5"),
+        "{metrics}"
+    );
+    assert!(
+        metrics.contains("inkseal_acceptance_decisions_total{decision=\"accepted\"} 1"),
+        "{metrics}"
+    );
+    assert_eq!(
+        http_get(backend.running.metrics_addr.unwrap(), "/healthz")
+            .await
+            .trim_end()
+            .rsplit("\r\n")
+            .next(),
+        Some("ok")
+    );
 
     // rebuilt from zero, the read model is the same
     backend.settle().await;
-    let before = backend.components.read_model.offer(&offer.offer_id).await.unwrap();
-    let before_timeline = backend.components.read_model.timeline(&offer.offer_id, 0, 100).await.unwrap();
-    inkseal_server::projections::rebuild(&backend.components.read_model).await.unwrap();
+    let before = backend
+        .components
+        .read_model
+        .offer(&offer.offer_id)
+        .await
+        .unwrap();
+    let before_timeline = backend
+        .components
+        .read_model
+        .timeline(&offer.offer_id, 0, 100)
+        .await
+        .unwrap();
+    inkseal_server::projections::rebuild(&backend.components.read_model)
+        .await
+        .unwrap();
     backend.settle().await;
-    assert_eq!(backend.components.read_model.offer(&offer.offer_id).await.unwrap(), before);
-    assert_eq!(backend.components.read_model.timeline(&offer.offer_id, 0, 100).await.unwrap(), before_timeline);
+    assert_eq!(
+        backend
+            .components
+            .read_model
+            .offer(&offer.offer_id)
+            .await
+            .unwrap(),
+        before
+    );
+    assert_eq!(
+        backend
+            .components
+            .read_model
+            .timeline(&offer.offer_id, 0, 100)
+            .await
+            .unwrap(),
+        before_timeline
+    );
 
     backend.stop().await;
 }
@@ -212,13 +351,25 @@ async fn a_signed_offer_goes_from_the_edge_agent_to_state_4_with_both_pdf_signat
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_envelope_bound_to_another_document_is_rejected_with_a_reason_the_help_desk_can_read() {
     let backend = sqlite_backend().await;
-    let offer = signed_offer_with("OFFER-BAD-ENV", AGENT, 0, Flaws { envelope_for_other_document: true });
+    let offer = signed_offer_with(
+        "OFFER-BAD-ENV",
+        AGENT,
+        0,
+        Flaws {
+            envelope_for_other_document: true,
+        },
+    );
     let mut client = backend.agent(AGENT).await;
     let receipt = send_offer(&mut client, &offer).await;
     assert_eq!(receipt.status, pb::OfferStatus::Sent as i32);
     let mut row = None;
     for _ in 0..400 {
-        row = backend.components.read_model.offer(&offer.offer_id).await.unwrap();
+        row = backend
+            .components
+            .read_model
+            .offer(&offer.offer_id)
+            .await
+            .unwrap();
         if row.as_ref().is_some_and(|r| r.rejection_reason.is_some()) {
             break;
         }
@@ -228,14 +379,22 @@ async fn an_envelope_bound_to_another_document_is_rejected_with_a_reason_the_hel
     assert_eq!(row.status, 3, "a rejected offer stays in state 3");
     assert_eq!(
         row.rejection_reason.as_deref(),
-        Some("Biometrický záznam podpisu pole client_signature patří k jinému dokumentu, nabídce, poli nebo podepisujícímu.")
+        Some(
+            "Biometrický záznam podpisu pole client_signature patří k jinému dokumentu, nabídce, poli nebo podepisujícímu."
+        )
     );
     let reply = client
-        .get_offer_status(pb::OfferStatusRequest { offer_ids: vec![offer.offer_id.clone()] })
+        .get_offer_status(pb::OfferStatusRequest {
+            offer_ids: vec![offer.offer_id.clone()],
+        })
         .await
         .unwrap()
         .into_inner();
-    assert!(reply.offers[0].rejection_reason.contains("jinému dokumentu"));
+    assert!(
+        reply.offers[0]
+            .rejection_reason
+            .contains("jinému dokumentu")
+    );
     backend.stop().await;
 }
 
@@ -253,7 +412,10 @@ fn the_acceptance_checks_refuse_a_pdf_with_a_byte_changed() {
         }
     }
     let o = state.offer().unwrap();
-    assert_eq!(inkseal_server::acceptance::check(o, &offer.sealed_pdf), Ok(()));
+    assert_eq!(
+        inkseal_server::acceptance::check(o, &offer.sealed_pdf),
+        Ok(())
+    );
     let mut tampered = offer.sealed_pdf.clone();
     let at = tampered.len() / 3;
     tampered[at] ^= 1;
@@ -266,7 +428,9 @@ fn the_acceptance_checks_refuse_a_pdf_with_a_byte_changed() {
 async fn http_get(addr: std::net::SocketAddr, path: &str) -> String {
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
     let mut s = tokio::net::TcpStream::connect(addr).await.unwrap();
-    s.write_all(format!("GET {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n").as_bytes()).await.unwrap();
+    s.write_all(format!("GET {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n").as_bytes())
+        .await
+        .unwrap();
     let mut out = String::new();
     s.read_to_string(&mut out).await.unwrap();
     out

@@ -2,9 +2,10 @@
 //! claimed and decided by exactly one of them, and the projection is applied
 //! once, whichever process holds its checkpoint.
 //!
-//! Each "process" here has its own event-store connection pool, read-model
-//! pool and instance name, exactly as separate `inkseal-server` processes
-//! would; they share one schema. The database URL comes from
+//! In the first test each "process" has its own event-store connection pool,
+//! read-model pool and instance name, as separate processes would; the second
+//! runs two real `inkseal-server serve --roles acceptance,projections`
+//! processes. All share one schema. The database URL comes from
 //! `INKSEAL_TEST_POSTGRES_URL` (e.g. `postgres://postgres@127.0.0.1:5432/test`);
 //! when it is unset or unreachable the test fails under CI (`CI=true`) and
 //! elsewhere skips with a one-line notice.
@@ -30,7 +31,9 @@ async fn database_url() -> Option<String> {
         Ok(url) => url,
         Err(_) if in_ci => panic!("{URL_VAR} is not set, and CI requires the PostgreSQL tests"),
         Err(_) => {
-            eprintln!("skipping PostgreSQL test: set {URL_VAR}=postgres://postgres@127.0.0.1:5432/test to run it");
+            eprintln!(
+                "skipping PostgreSQL test: set {URL_VAR}=postgres://postgres@127.0.0.1:5432/test to run it"
+            );
             return None;
         }
     };
@@ -39,7 +42,9 @@ async fn database_url() -> Option<String> {
             let _ = c.close().await;
             Some(url)
         }
-        Err(e) if in_ci => panic!("PostgreSQL at {URL_VAR} is unreachable, and CI requires it: {e}"),
+        Err(e) if in_ci => {
+            panic!("PostgreSQL at {URL_VAR} is unreachable, and CI requires it: {e}")
+        }
         Err(e) => {
             eprintln!("skipping PostgreSQL test: {URL_VAR} is unreachable ({e})");
             None
@@ -56,10 +61,17 @@ impl Drop for Schema {
     fn drop(&mut self) {
         let (url, name) = (self.url.clone(), self.name.clone());
         let _ = std::thread::spawn(move || {
-            let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+            let rt = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .unwrap();
             rt.block_on(async {
                 if let Ok(mut c) = PgConnection::connect(&url).await {
-                    let _ = sqlx::query(AssertSqlSafe(format!("DROP SCHEMA IF EXISTS {name} CASCADE"))).execute(&mut c).await;
+                    let _ = sqlx::query(AssertSqlSafe(format!(
+                        "DROP SCHEMA IF EXISTS {name} CASCADE"
+                    )))
+                    .execute(&mut c)
+                    .await;
                 }
             });
         })
@@ -69,23 +81,42 @@ impl Drop for Schema {
 
 /// One backend "process" on the shared schema.
 async fn process(schema: &Schema, documents: &Documents, roles: &[Role], name: &str) -> Backend {
-    let store: Arc<dyn EventStore> = Arc::new(PostgresStore::connect_in_schema(&schema.url, &schema.name).await.unwrap());
-    let rm = ReadModel::open_postgres(&schema.url, Some(&schema.name)).await.unwrap();
+    let store: Arc<dyn EventStore> = Arc::new(
+        PostgresStore::connect_in_schema(&schema.url, &schema.name)
+            .await
+            .unwrap(),
+    );
+    let rm = ReadModel::open_postgres(&schema.url, Some(&schema.name))
+        .await
+        .unwrap();
     let c = components(store, rm, documents.clone(), roles, name);
     start(c, tempfile::tempdir().unwrap()).await
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn two_processes_on_one_postgresql_never_process_the_same_offer_twice() {
-    let Some(url) = database_url().await else { return };
-    let schema = Schema { url, name: format!("inkseal_srv_{}", uuid::Uuid::new_v4().simple()) };
+    let Some(url) = database_url().await else {
+        return;
+    };
+    let schema = Schema {
+        url,
+        name: format!("inkseal_srv_{}", uuid::Uuid::new_v4().simple()),
+    };
     let docs_dir = tempfile::tempdir().unwrap();
     let documents = Documents::local(docs_dir.path()).unwrap();
 
     // the ingest process receives every offer first, so the workers race on a backlog
-    let ingest = process(&schema, &documents, &[Role::Ingest, Role::Projections], "ingest").await;
+    let ingest = process(
+        &schema,
+        &documents,
+        &[Role::Ingest, Role::Projections],
+        "ingest",
+    )
+    .await;
     const OFFERS: usize = 24;
-    let offers: Vec<SignedOffer> = (0..OFFERS).map(|i| signed_offer(&format!("OFFER-PG-{i:03}"), AGENT, 0)).collect();
+    let offers: Vec<SignedOffer> = (0..OFFERS)
+        .map(|i| signed_offer(&format!("OFFER-PG-{i:03}"), AGENT, 0))
+        .collect();
     let mut client = ingest.agent(AGENT).await;
     for offer in &offers {
         let receipt = send_offer(&mut client, offer).await;
@@ -95,15 +126,29 @@ async fn two_processes_on_one_postgresql_never_process_the_same_offer_twice() {
 
     // two more processes, each projecting and accepting, start at once
     let roles = [Role::Projections, Role::Acceptance];
-    let (a, b) = tokio::join!(process(&schema, &documents, &roles, "proc-a"), process(&schema, &documents, &roles, "proc-b"));
+    let (a, b) = tokio::join!(
+        process(&schema, &documents, &roles, "proc-a"),
+        process(&schema, &documents, &roles, "proc-b")
+    );
 
     let store = ingest.components.store.clone();
     let mut accepted = 0;
     for _ in 0..600 {
         accepted = 0;
         for offer in &offers {
-            let events = store.read_stream(&format!("offer-{}", offer.offer_id), 0, Direction::Forward, 100).await.unwrap();
-            accepted += events.iter().filter(|e| e.event_type == "OfferAccepted").count();
+            let events = store
+                .read_stream(
+                    &format!("offer-{}", offer.offer_id),
+                    0,
+                    Direction::Forward,
+                    100,
+                )
+                .await
+                .unwrap();
+            accepted += events
+                .iter()
+                .filter(|e| e.event_type == "OfferAccepted")
+                .count();
         }
         if accepted == OFFERS {
             break;
@@ -112,24 +157,158 @@ async fn two_processes_on_one_postgresql_never_process_the_same_offer_twice() {
     }
     assert_eq!(accepted, OFFERS, "every offer accepted exactly once");
 
-    let claims = ingest.components.read_model.acceptance_claims().await.unwrap();
-    assert_eq!(claims.len(), OFFERS);
-    assert!(claims.iter().all(|(_, n)| *n == 1), "an offer was claimed twice: {claims:?}");
-    let owners: Vec<String> = sqlx::query_scalar("SELECT DISTINCT owner FROM rm_acceptance_claims ORDER BY owner")
-        .fetch_all(ingest.components.read_model.pool())
+    let claims = ingest
+        .components
+        .read_model
+        .acceptance_claims()
         .await
         .unwrap();
+    assert_eq!(claims.len(), OFFERS);
+    assert!(
+        claims.iter().all(|(_, n)| *n == 1),
+        "an offer was claimed twice: {claims:?}"
+    );
+    let owners: Vec<String> =
+        sqlx::query_scalar("SELECT DISTINCT owner FROM rm_acceptance_claims ORDER BY owner")
+            .fetch_all(ingest.components.read_model.pool())
+            .await
+            .unwrap();
     eprintln!("claims by: {owners:?}");
 
     // the projection applied each event once, whichever process held the checkpoint
     ingest.settle().await;
     for offer in &offers {
-        let row = ingest.components.read_model.offer(&offer.offer_id).await.unwrap().unwrap();
+        let row = ingest
+            .components
+            .read_model
+            .offer(&offer.offer_id)
+            .await
+            .unwrap()
+            .unwrap();
         assert_eq!(row.status, 4);
-        let timeline = ingest.components.read_model.timeline(&offer.offer_id, 0, 100).await.unwrap();
+        let timeline = ingest
+            .components
+            .read_model
+            .timeline(&offer.offer_id, 0, 100)
+            .await
+            .unwrap();
         assert_eq!(timeline.len(), 7);
     }
     for p in [a, b, ingest] {
         p.stop().await;
     }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn two_inkseal_server_processes_share_the_acceptance_work_without_overlap() {
+    let Some(url) = database_url().await else {
+        return;
+    };
+    let schema = Schema {
+        url: url.clone(),
+        name: format!("inkseal_srv_{}", uuid::Uuid::new_v4().simple()),
+    };
+    let shared = tempfile::tempdir().unwrap();
+    let documents_dir = shared.path().join("documents");
+    let documents = Documents::local(&documents_dir).unwrap();
+    pki().write(&shared.path().join("pki")).unwrap();
+
+    let ingest = process(
+        &schema,
+        &documents,
+        &[Role::Ingest, Role::Projections],
+        "ingest",
+    )
+    .await;
+    const OFFERS: usize = 16;
+    let offers: Vec<SignedOffer> = (0..OFFERS)
+        .map(|i| signed_offer(&format!("OFFER-OS-{i:03}"), AGENT, 0))
+        .collect();
+    let mut client = ingest.agent(AGENT).await;
+    for offer in &offers {
+        send_offer(&mut client, offer).await;
+    }
+    ingest.settle().await;
+
+    // two real processes of the binary, one role set each: acceptance and projections
+    let spawn = |name: &str| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_inkseal-server"))
+            .args(["serve", "--roles", "acceptance,projections"])
+            .env("INKSEAL_DATA_DIR", shared.path().join(name))
+            .env("INKSEAL_DATABASE_URL", &url)
+            .env("INKSEAL_DATABASE_SCHEMA", &schema.name)
+            .env("INKSEAL_INSTANCE_NAME", name)
+            .env("INKSEAL_METRICS_LISTEN", "off")
+            .env("INKSEAL_DOCUMENTS_LOCAL_DIR", &documents_dir)
+            .env(
+                "INKSEAL_ACCEPTANCE_SEAL_CERT",
+                shared.path().join("pki/seal.pem"),
+            )
+            .env(
+                "INKSEAL_ACCEPTANCE_SEAL_KEY",
+                shared.path().join("pki/seal.key"),
+            )
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap()
+    };
+    let mut children = [spawn("os-a"), spawn("os-b")];
+
+    let store = ingest.components.store.clone();
+    let mut accepted = 0;
+    for _ in 0..600 {
+        accepted = 0;
+        for offer in &offers {
+            let events = store
+                .read_stream(
+                    &format!("offer-{}", offer.offer_id),
+                    0,
+                    Direction::Forward,
+                    100,
+                )
+                .await
+                .unwrap();
+            accepted += events
+                .iter()
+                .filter(|e| e.event_type == "OfferAccepted")
+                .count();
+        }
+        if accepted == OFFERS {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    for child in &mut children {
+        let _ = std::process::Command::new("kill")
+            .args(["-TERM", &child.id().to_string()])
+            .status();
+    }
+    for child in &mut children {
+        let deadline = std::time::Instant::now() + Duration::from_secs(30);
+        loop {
+            if let Some(status) = child.try_wait().unwrap() {
+                assert!(status.success(), "process exited with {status:?}");
+                break;
+            }
+            if std::time::Instant::now() > deadline {
+                let _ = child.kill();
+                panic!("process did not stop on SIGTERM");
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+    assert_eq!(accepted, OFFERS, "every offer accepted exactly once");
+    let claims = ingest
+        .components
+        .read_model
+        .acceptance_claims()
+        .await
+        .unwrap();
+    assert_eq!(claims.len(), OFFERS);
+    assert!(
+        claims.iter().all(|(_, n)| *n == 1),
+        "an offer was claimed twice: {claims:?}"
+    );
+    ingest.stop().await;
 }

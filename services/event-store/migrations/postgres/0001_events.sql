@@ -1,5 +1,5 @@
--- The event log. Positions are assigned from the one-row head table inside
--- es_append_batch while it holds that row's lock until commit: dense and in
+-- The event log. Positions are assigned as max+1 inside es_append_batch while
+-- it holds one transaction-scoped advisory lock until commit: dense and in
 -- commit order (cure 1 of the global-order trap). Each row also keeps its
 -- transaction id, so a lock-free reader (cure 2) is possible without a data
 -- migration.
@@ -16,12 +16,6 @@ CREATE TABLE IF NOT EXISTS es_events (
     tx_id          xid8        NOT NULL DEFAULT pg_current_xact_id(),
     UNIQUE (stream, version)
 );
-
-CREATE TABLE IF NOT EXISTS es_head (
-    id       integer PRIMARY KEY CHECK (id = 1),
-    position bigint  NOT NULL
-);
-INSERT INTO es_head (id, position) VALUES (1, 0) ON CONFLICT (id) DO NOTHING;
 
 -- Appends a group of requests in the caller's transaction.
 --
@@ -59,7 +53,6 @@ CREATE OR REPLACE FUNCTION es_append_batch(
 ) LANGUAGE plpgsql AS $$
 DECLARE
     v_head   bigint;
-    v_start  bigint;
     v_nreq   integer := coalesce(array_length(p_streams, 1), 0);
     v_nev    integer := coalesce(array_length(p_req, 1), 0);
     v_known  boolean;
@@ -78,23 +71,24 @@ DECLARE
     v_prev   bigint;
     v_bad    uuid;
     k        integer;
-    ins_pos  bigint[]  := '{}';
-    ins_ver  bigint[]  := '{}';
-    ins_k    integer[] := '{}';
-    ins_s    text[]    := '{}';
+    -- accepted requests: their event range, first position, first version, stream
+    acc_lo   integer[] := '{}';
+    acc_hi   integer[] := '{}';
+    acc_pos  bigint[]  := '{}';
+    acc_ver  bigint[]  := '{}';
+    acc_s    text[]    := '{}';
 BEGIN
-    -- The one lock every appender in every process takes, held to commit;
-    -- it also reserves positions for every event of the call (given back
-    -- below if some requests fail).
-    UPDATE es_head h SET position = h.position + v_nev WHERE h.id = 1
-        RETURNING h.position - v_nev INTO v_head;
-    v_start := v_head;
+    -- The one lock every appender in every process takes, held to commit: a
+    -- transaction-scoped advisory lock (no row, no WAL; safe behind poolers).
+    PERFORM pg_advisory_xact_lock(7596147392418080001);
 
-    -- One probe: was any id stored before, and each stream's last version
-    -- (one backward index step per stream, however long the stream).
-    SELECT EXISTS (SELECT 1 FROM es_events e WHERE e.event_id = ANY (p_ids)),
+    -- One probe, in a snapshot taken after the lock: the head, whether any id
+    -- was stored before, and each stream's last version (one backward index
+    -- step per stream, however long the stream).
+    SELECT (SELECT coalesce(max(e.position), 0) FROM es_events e),
+           EXISTS (SELECT 1 FROM es_events e WHERE e.event_id = ANY (p_ids)),
            coalesce(array_agg(s.stream), '{}'), coalesce(array_agg(v.last), '{}')
-      INTO v_known, v_sn, v_sv
+      INTO v_head, v_known, v_sn, v_sv
       FROM (SELECT DISTINCT u AS stream FROM unnest(p_streams) AS u) s
       CROSS JOIN LATERAL (SELECT max(e.version) AS last FROM es_events e
                            WHERE e.stream = s.stream) v;
@@ -161,12 +155,11 @@ BEGIN
                OR (v_exp >= 0 AND v_cur IS DISTINCT FROM v_exp) THEN
                 outcome := 2; actual := coalesce(v_cur, -1);
             ELSE
-                FOR k IN v_lo .. v_hi LOOP
-                    ins_k := ins_k || k;
-                    ins_s := ins_s || p_streams[v_r];
-                    ins_pos := ins_pos || (v_head + (k - v_lo) + 1);
-                    ins_ver := ins_ver || (coalesce(v_cur, -1) + (k - v_lo) + 1);
-                END LOOP;
+                acc_lo := acc_lo || v_lo;
+                acc_hi := acc_hi || v_hi;
+                acc_pos := acc_pos || (v_head + 1);
+                acc_ver := acc_ver || (coalesce(v_cur, -1) + 1);
+                acc_s := acc_s || p_streams[v_r];
                 outcome := 0;
                 first_version := coalesce(v_cur, -1) + 1;
                 last_version := coalesce(v_cur, -1) + v_n;
@@ -185,15 +178,13 @@ BEGIN
         v_lo := v_hi + 1;
     END LOOP;
 
-    IF array_length(ins_k, 1) > 0 THEN
+    IF array_length(acc_lo, 1) > 0 THEN
         INSERT INTO es_events (position, stream, version, event_id, event_type,
                                schema_version, payload, metadata, recorded_at)
-        SELECT t.pos, t.st, t.ver, p_ids[t.k], p_types[t.k], p_schemas[t.k],
-               p_payloads[t.k], p_metas[t.k], p_at
-          FROM unnest(ins_pos, ins_s, ins_ver, ins_k) AS t(pos, st, ver, k);
-    END IF;
-    IF v_head <> v_start + v_nev THEN
-        UPDATE es_head SET position = v_head WHERE id = 1;
+        SELECT a.pos + (g - a.lo), a.st, a.ver + (g - a.lo), p_ids[g], p_types[g],
+               p_schemas[g], p_payloads[g], p_metas[g], p_at
+          FROM unnest(acc_lo, acc_hi, acc_pos, acc_ver, acc_s) AS a(lo, hi, pos, ver, st)
+         CROSS JOIN LATERAL generate_series(a.lo, a.hi) AS g;
     END IF;
 END;
 $$;

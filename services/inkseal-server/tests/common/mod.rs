@@ -20,7 +20,9 @@ use inkseal_server::read_model::ReadModel;
 use inkseal_server::roles::Role;
 use inkseal_server::server::{self, Components, Running};
 use lopdf::{Document, Object, Stream, dictionary};
-use pdf_seal::{Attachment, PenPoint, PenStyle, Rect, SealRequest, SignatureOptions, Signer, VisibleSignature};
+use pdf_seal::{
+    Attachment, PenPoint, PenStyle, Rect, SealRequest, SignatureOptions, Signer, VisibleSignature,
+};
 use tonic::transport::{Certificate, Channel, ClientTlsConfig, Identity};
 
 pub const AGENT: &str = "AGENT-1";
@@ -51,7 +53,9 @@ pub fn escrow() -> &'static EscrowPrivateKey {
 /// The edge agent's PDF signer.
 pub fn edge_signer() -> &'static Signer {
     static S: OnceLock<Signer> = OnceLock::new();
-    S.get_or_init(|| Signer::self_issued_for_tests("inkseal edge agent TEST-PC-01", rsa_key()).unwrap())
+    S.get_or_init(|| {
+        Signer::self_issued_for_tests("inkseal edge agent TEST-PC-01", rsa_key()).unwrap()
+    })
 }
 
 /// A backend under test.
@@ -64,10 +68,20 @@ pub struct Backend {
 /// Components on the embedded defaults under a fresh temporary folder.
 pub async fn sqlite_components(roles: &[Role]) -> (Components, tempfile::TempDir) {
     let dir = tempfile::tempdir().unwrap();
-    let store = event_store::open(&format!("sqlite:{}", dir.path().join("events.sqlite").display())).await.unwrap();
-    let read_model = ReadModel::open_sqlite(&dir.path().join("read-model.sqlite")).await.unwrap();
+    let store = event_store::open(&format!(
+        "sqlite:{}",
+        dir.path().join("events.sqlite").display()
+    ))
+    .await
+    .unwrap();
+    let read_model = ReadModel::open_sqlite(&dir.path().join("read-model.sqlite"))
+        .await
+        .unwrap();
     let documents = Documents::local(&dir.path().join("documents")).unwrap();
-    (components(store, read_model, documents, roles, "test-1"), dir)
+    (
+        components(store, read_model, documents, roles, "test-1"),
+        dir,
+    )
 }
 
 /// Components over the given store and read model.
@@ -83,8 +97,14 @@ pub fn components(
         store,
         read_model,
         documents,
-        tls: Some(inkseal_server::tls::server_tls(&p.ca.cert_pem, &p.server.cert_pem, &p.server.key_pem)),
-        seal: Some(Arc::new(Signer::from_pem(&p.seal.cert_pem, &p.seal.key_pem).unwrap())),
+        tls: Some(inkseal_server::tls::server_tls(
+            &p.ca.cert_pem,
+            &p.server.cert_pem,
+            &p.server.key_pem,
+        )),
+        seal: Some(Arc::new(
+            Signer::from_pem(&p.seal.cert_pem, &p.seal.key_pem).unwrap(),
+        )),
         metrics: Metrics::new(),
         roles: roles.to_vec(),
         instance: instance.into(),
@@ -102,8 +122,14 @@ pub fn components(
 pub async fn start(components: Components, dir: tempfile::TempDir) -> Backend {
     let grpc = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let metrics = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let running = server::start(components.clone(), Some(grpc), Some(metrics)).await.unwrap();
-    Backend { running, components, dir }
+    let running = server::start(components.clone(), Some(grpc), Some(metrics))
+        .await
+        .unwrap();
+    Backend {
+        running,
+        components,
+        dir,
+    }
 }
 
 /// A backend with every role on SQLite.
@@ -127,7 +153,10 @@ impl Backend {
     }
 
     pub async fn help_desk(&self) -> HelpDeskClient<Channel> {
-        HelpDeskClient::new(self.channel(pki().help_desk_user(HELP_DESK_USER).unwrap()).await)
+        HelpDeskClient::new(
+            self.channel(pki().help_desk_user(HELP_DESK_USER).unwrap())
+                .await,
+        )
     }
 
     /// Events in the store.
@@ -139,7 +168,13 @@ impl Backend {
     pub async fn settle(&self) {
         let head = self.head().await;
         assert!(
-            inkseal_server::projections::wait_for(&self.components.read_model, head, Duration::from_secs(20)).await.unwrap(),
+            inkseal_server::projections::wait_for(
+                &self.components.read_model,
+                head,
+                Duration::from_secs(20)
+            )
+            .await
+            .unwrap(),
             "projection did not catch up"
         );
     }
@@ -156,7 +191,13 @@ pub async fn channel(url: &str, issued: &Issued) -> Channel {
         .ca_certificate(Certificate::from_pem(&pki().ca.cert_pem))
         .identity(Identity::from_pem(&issued.cert_pem, &issued.key_pem))
         .domain_name("localhost");
-    Channel::from_shared(url.to_owned()).unwrap().tls_config(tls).unwrap().connect().await.unwrap()
+    Channel::from_shared(url.to_owned())
+        .unwrap()
+        .tls_config(tls)
+        .unwrap()
+        .connect()
+        .await
+        .unwrap()
 }
 
 /// A complete signed offer, as an edge agent would send it.
@@ -170,14 +211,19 @@ pub struct SignedOffer {
 }
 
 fn ts(secs: i64) -> Option<prost_types::Timestamp> {
-    Some(prost_types::Timestamp { seconds: 1_718_454_896 + secs, nanos: 0 })
+    Some(prost_types::Timestamp {
+        seconds: 1_718_454_896 + secs,
+        nanos: 0,
+    })
 }
 
 /// An A4 offer PDF with `padding` incompressible bytes in an extra stream.
 pub fn offer_pdf(offer_id: &str, padding: usize) -> Vec<u8> {
     let mut doc = Document::with_version("1.7");
     let pages_id = doc.new_object_id();
-    let font_id = doc.add_object(dictionary! { "Type" => "Font", "Subtype" => "Type1", "BaseFont" => "Helvetica" });
+    let font_id = doc.add_object(
+        dictionary! { "Type" => "Font", "Subtype" => "Type1", "BaseFont" => "Helvetica" },
+    );
     let resources_id = doc.add_object(dictionary! { "Font" => dictionary! { "F1" => font_id } });
     let text = format!(
         "BT /F1 18 Tf 72 770 Td (FLEXI offer {offer_id}) Tj ET\nBT /F1 11 Tf 72 160 Td (Client signature) Tj ET\nBT /F1 11 Tf 330 160 Td (Agent signature) Tj ET\n"
@@ -220,7 +266,11 @@ fn trace(seed: u32) -> TimeSeries {
             Sample {
                 x: (1500.0 + i as f64 * 20.0) as u16,
                 y: (3600.0 + 900.0 * phase.sin()) as u16,
-                pressure: if pen_down { (300.0 + 250.0 * (phase / 2.0).cos().abs()) as u16 } else { 0 },
+                pressure: if pen_down {
+                    (300.0 + 250.0 * (phase / 2.0).cos().abs()) as u16
+                } else {
+                    0
+                },
                 t_us: i * 5_000,
                 pen_down,
             }
@@ -240,13 +290,19 @@ fn trace(seed: u32) -> TimeSeries {
 }
 
 fn strokes(seed: f32) -> Vec<Vec<PenPoint>> {
-    vec![(0..120)
-        .map(|i| {
-            let t = i as f32 / 119.0;
-            let a = t * std::f32::consts::TAU * (3.0 + seed);
-            PenPoint { x: 0.05 + 0.8 * t, y: 0.45 + 0.2 * a.sin(), pressure: 0.2 + 0.8 * (t * 3.1).sin().abs() }
-        })
-        .collect()]
+    vec![
+        (0..120)
+            .map(|i| {
+                let t = i as f32 / 119.0;
+                let a = t * std::f32::consts::TAU * (3.0 + seed);
+                PenPoint {
+                    x: 0.05 + 0.8 * t,
+                    y: 0.45 + 0.2 * a.sin(),
+                    pressure: 0.2 + 0.8 * (t * 3.1).sin().abs(),
+                }
+            })
+            .collect(),
+    ]
 }
 
 /// How a fixture offer differs from a good one.
@@ -261,11 +317,24 @@ pub fn signed_offer(offer_id: &str, agent_id: &str, padding: usize) -> SignedOff
     signed_offer_with(offer_id, agent_id, padding, Flaws::default())
 }
 
-pub fn signed_offer_with(offer_id: &str, agent_id: &str, padding: usize, flaws: Flaws) -> SignedOffer {
+pub fn signed_offer_with(
+    offer_id: &str,
+    agent_id: &str,
+    padding: usize,
+    flaws: Flaws,
+) -> SignedOffer {
     let original = offer_pdf(offer_id, padding);
     let doc_sha = sha256_of(&original);
     let escrow = escrow().public_key();
-    let fields = [("client_signature", pb::SignerRole::Client, 72.0f32, "client"), ("agent_signature", pb::SignerRole::Agent, 330.0, "agent")];
+    let fields = [
+        (
+            "client_signature",
+            pb::SignerRole::Client,
+            72.0f32,
+            "client",
+        ),
+        ("agent_signature", pb::SignerRole::Agent, 330.0, "agent"),
+    ];
     let mut envelopes = Vec::new();
     for (i, (field, _, _, role)) in fields.iter().enumerate() {
         let mut bound_to = *doc_sha.as_bytes();
@@ -280,7 +349,13 @@ pub fn signed_offer_with(offer_id: &str, agent_id: &str, padding: usize, flaws: 
             pad_model: "STU-530".into(),
             pad_serial: "5300A1B2C3".into(),
         };
-        let env = biometric_envelope::seal(&trace(i as u32), &binding, &escrow, &mut biometric_envelope::SysRng).unwrap();
+        let env = biometric_envelope::seal(
+            &trace(i as u32),
+            &binding,
+            &escrow,
+            &mut biometric_envelope::SysRng,
+        )
+        .unwrap();
         envelopes.push(env.to_bytes());
     }
     let mut options = SignatureOptions::new("inkseal_edge_seal", SystemTime::now());
@@ -292,7 +367,12 @@ pub fn signed_offer_with(offer_id: &str, agent_id: &str, padding: usize, flaws: 
             .enumerate()
             .map(|(i, (field, _, x, _))| VisibleSignature {
                 page: 1,
-                rect: Rect { x1: *x, y1: 90.0, x2: x + 200.0, y2: 150.0 },
+                rect: Rect {
+                    x1: *x,
+                    y1: 90.0,
+                    x2: x + 200.0,
+                    y2: 150.0,
+                },
                 name: (*field).into(),
                 description: "Podpis".into(),
                 strokes: strokes(i as f32 * 0.7),
@@ -341,7 +421,12 @@ pub fn signed_offer_with(offer_id: &str, agent_id: &str, padding: usize, flaws: 
                         field_id: (*f).into(),
                         role: *role as i32,
                         page: 1,
-                        rect: Some(pb::Rect { x: *x, y: 90.0, width: 200.0, height: 60.0 }),
+                        rect: Some(pb::Rect {
+                            x: *x,
+                            y: 90.0,
+                            width: 200.0,
+                            height: 60.0,
+                        }),
                         label: "Podpis".into(),
                     })
                     .collect(),
@@ -380,13 +465,25 @@ pub fn signed_offer_with(offer_id: &str, agent_id: &str, padding: usize, flaws: 
     }
     events.push(event(
         4,
-        Body::OfferSealed(pb::OfferSealed { sealed_pdf_sha256: sealed_sha.as_bytes().to_vec(), sealed_pdf_size: sealed.len() as u64 }),
+        Body::OfferSealed(pb::OfferSealed {
+            sealed_pdf_sha256: sealed_sha.as_bytes().to_vec(),
+            sealed_pdf_size: sealed.len() as u64,
+        }),
     ));
-    SignedOffer { offer_id: offer_id.into(), agent_id: agent_id.into(), original_pdf: original, sealed_pdf: sealed, events }
+    SignedOffer {
+        offer_id: offer_id.into(),
+        agent_id: agent_id.into(),
+        original_pdf: original,
+        sealed_pdf: sealed,
+        events,
+    }
 }
 
 /// Sends events in one `SyncEvents` call; the acks, or the status that ended the call.
-pub async fn sync(client: &mut EdgeSyncClient<Channel>, events: Vec<pb::EdgeEvent>) -> (Vec<pb::EventAck>, Option<tonic::Status>) {
+pub async fn sync(
+    client: &mut EdgeSyncClient<Channel>,
+    events: Vec<pb::EdgeEvent>,
+) -> (Vec<pb::EventAck>, Option<tonic::Status>) {
     let response = match client.sync_events(tokio_stream::iter(events)).await {
         Ok(r) => r,
         Err(status) => return (Vec::new(), Some(status)),
@@ -403,7 +500,13 @@ pub async fn sync(client: &mut EdgeSyncClient<Channel>, events: Vec<pb::EdgeEven
 }
 
 /// The chunks of an upload: the start message, then the data in 256 KiB pieces.
-pub fn upload_chunks(offer: &SignedOffer, agent_id: &str, sha: &[u8], size: u64, data: &[u8]) -> Vec<pb::PdfChunk> {
+pub fn upload_chunks(
+    offer: &SignedOffer,
+    agent_id: &str,
+    sha: &[u8],
+    size: u64,
+    data: &[u8],
+) -> Vec<pb::PdfChunk> {
     let mut chunks = vec![pb::PdfChunk {
         part: Some(pb::pdf_chunk::Part::Start(pb::PdfUploadStart {
             offer_id: offer.offer_id.clone(),
@@ -414,20 +517,37 @@ pub fn upload_chunks(offer: &SignedOffer, agent_id: &str, sha: &[u8], size: u64,
     }];
     chunks.extend(
         data.chunks(inkseal_proto::limits::MAX_PDF_CHUNK_BYTES)
-            .map(|c| pb::PdfChunk { part: Some(pb::pdf_chunk::Part::Data(c.to_vec())) }),
+            .map(|c| pb::PdfChunk {
+                part: Some(pb::pdf_chunk::Part::Data(c.to_vec())),
+            }),
     );
     chunks
 }
 
 /// Uploads the offer's sealed PDF.
-pub async fn upload(client: &mut EdgeSyncClient<Channel>, offer: &SignedOffer) -> Result<pb::PdfUploadReceipt, tonic::Status> {
+pub async fn upload(
+    client: &mut EdgeSyncClient<Channel>,
+    offer: &SignedOffer,
+) -> Result<pb::PdfUploadReceipt, tonic::Status> {
     let sha = sha256_of(&offer.sealed_pdf);
-    let chunks = upload_chunks(offer, &offer.agent_id, sha.as_bytes(), offer.sealed_pdf.len() as u64, &offer.sealed_pdf);
-    client.upload_sealed_pdf(tokio_stream::iter(chunks)).await.map(|r| r.into_inner())
+    let chunks = upload_chunks(
+        offer,
+        &offer.agent_id,
+        sha.as_bytes(),
+        offer.sealed_pdf.len() as u64,
+        &offer.sealed_pdf,
+    );
+    client
+        .upload_sealed_pdf(tokio_stream::iter(chunks))
+        .await
+        .map(|r| r.into_inner())
 }
 
 /// Sends the whole offer: events, then the PDF.
-pub async fn send_offer(client: &mut EdgeSyncClient<Channel>, offer: &SignedOffer) -> pb::PdfUploadReceipt {
+pub async fn send_offer(
+    client: &mut EdgeSyncClient<Channel>,
+    offer: &SignedOffer,
+) -> pb::PdfUploadReceipt {
     let (acks, status) = sync(client, offer.events.clone()).await;
     assert!(status.is_none(), "sync refused: {status:?}");
     assert_eq!(acks.len(), offer.events.len());
@@ -453,8 +573,16 @@ pub fn pdfsig(pdf: &[u8]) -> Option<String> {
     }
     let file = tempfile::Builder::new().suffix(".pdf").tempfile().unwrap();
     std::fs::write(file.path(), pdf).unwrap();
-    let out = Process::new("pdfsig").arg("-nocert").arg(file.path()).output().unwrap();
-    Some(format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr)))
+    let out = Process::new("pdfsig")
+        .arg("-nocert")
+        .arg(file.path())
+        .output()
+        .unwrap();
+    Some(format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    ))
 }
 
 /// `qpdf --check` passes on `pdf` (or is skipped).
@@ -464,7 +592,11 @@ pub fn qpdf_check(pdf: &[u8]) {
     }
     let file = tempfile::Builder::new().suffix(".pdf").tempfile().unwrap();
     std::fs::write(file.path(), pdf).unwrap();
-    let out = Process::new("qpdf").arg("--check").arg(file.path()).output().unwrap();
+    let out = Process::new("qpdf")
+        .arg("--check")
+        .arg(file.path())
+        .output()
+        .unwrap();
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(out.status.success(), "qpdf --check failed: {text}");
 }

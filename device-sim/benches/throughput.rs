@@ -12,7 +12,17 @@ fn long_script(model: Model, signatures: u64) -> PenScript {
     let mut b = PenScript::builder(model);
     let (w, h) = model.capabilities().active_area_mm;
     for seed in 0..signatures {
-        b = b.signature(&SignatureSpec::new(seed), RectMm { x: 2.0, y: 2.0, width: f64::from(w) - 4.0, height: f64::from(h) - 4.0 }).pause(50.0);
+        b = b
+            .signature(
+                &SignatureSpec::new(seed),
+                RectMm {
+                    x: 2.0,
+                    y: 2.0,
+                    width: f64::from(w) - 4.0,
+                    height: f64::from(h) - 4.0,
+                },
+            )
+            .pause(50.0);
     }
     b.build().unwrap()
 }
@@ -20,11 +30,26 @@ fn long_script(model: Model, signatures: u64) -> PenScript {
 fn decode_throughput() {
     let reports: Vec<Vec<u8>> = (0..10_000u32)
         .map(|i| {
-            let s = PenSample { rdy: true, sw: 1, pressure: (i % 1024) as u16, x: (i % 9600) as u16, y: (i % 6000) as u16 };
-            InputReport::PenDataTimeCountSequence { sample: s, time_count: i as u16, sequence: i as u16 }.encode().unwrap()
+            let s = PenSample {
+                rdy: true,
+                sw: 1,
+                pressure: (i % 1024) as u16,
+                x: (i % 9600) as u16,
+                y: (i % 6000) as u16,
+            };
+            InputReport::PenDataTimeCountSequence {
+                sample: s,
+                time_count: i as u16,
+                sequence: i as u16,
+            }
+            .encode()
+            .unwrap()
         })
         .collect();
-    let mut d = PadDriver::new(DriverConfig { max_pen_queue: 1 << 20, ..DriverConfig::default() });
+    let mut d = PadDriver::new(DriverConfig {
+        max_pen_queue: 1 << 20,
+        ..DriverConfig::default()
+    });
     let rounds = 200;
     let start = Instant::now();
     let mut n = 0u64;
@@ -66,7 +91,10 @@ fn drain(pad: &mut SimTransport) -> (u64, f64) {
 fn sim_rate() {
     let model = Model::Stu530;
     let script = long_script(model, 20);
-    let mut pad = SimTransport::new(PadConfig::new(model).script(script.clone()), TimeMode::Virtual);
+    let mut pad = SimTransport::new(
+        PadConfig::new(model).script(script.clone()),
+        TimeMode::Virtual,
+    );
     let start = Instant::now();
     let (n, pad_secs) = drain(&mut pad);
     let wall = start.elapsed().as_secs_f64();
@@ -82,7 +110,12 @@ fn sim_rate() {
         .map(|i| {
             let script = script.clone();
             std::thread::spawn(move || {
-                let mut pad = SimTransport::new(PadConfig::new(model).serial(format!("B{i:04}")).script(script), TimeMode::Virtual);
+                let mut pad = SimTransport::new(
+                    PadConfig::new(model)
+                        .serial(format!("B{i:04}"))
+                        .script(script),
+                    TimeMode::Virtual,
+                );
                 drain(&mut pad).0
             })
         })

@@ -23,7 +23,11 @@ impl TimeMode {
     pub fn parse(s: &str) -> Option<TimeMode> {
         match s {
             "max" | "virtual" => Some(TimeMode::Virtual),
-            other => other.parse::<f64>().ok().filter(|f| f.is_finite() && *f > 0.0).map(TimeMode::Scaled),
+            other => other
+                .parse::<f64>()
+                .ok()
+                .filter(|f| f.is_finite() && *f > 0.0)
+                .map(TimeMode::Scaled),
         }
     }
 }
@@ -39,7 +43,11 @@ pub struct Clock {
 impl Clock {
     /// A clock at time 0.
     pub fn new(mode: TimeMode) -> Clock {
-        Clock { mode, virtual_now: 0, start: Instant::now() }
+        Clock {
+            mode,
+            virtual_now: 0,
+            start: Instant::now(),
+        }
     }
 
     /// The mode.

@@ -76,7 +76,12 @@ impl FaultPlan {
         };
         let (key, value) = trigger.split_once('=').ok_or_else(err)?;
         let trigger = match key {
-            "t" => Trigger::At(value.parse::<u64>().map_err(|_| err())?.saturating_mul(1000)),
+            "t" => Trigger::At(
+                value
+                    .parse::<u64>()
+                    .map_err(|_| err())?
+                    .saturating_mul(1000),
+            ),
             "input" => Trigger::AfterInputReports(value.parse().map_err(|_| err())?),
             "report" => {
                 let hex = value.trim_start_matches("0x").trim_start_matches("0X");

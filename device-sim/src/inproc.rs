@@ -21,7 +21,10 @@ pub struct SimTransport {
 impl SimTransport {
     /// A pad from its configuration, on a clock of the given mode.
     pub fn new(config: PadConfig, time: TimeMode) -> SimTransport {
-        SimTransport { pad: SimPad::new(config), clock: Clock::new(time) }
+        SimTransport {
+            pad: SimPad::new(config),
+            clock: Clock::new(time),
+        }
     }
 
     /// The pad (screen, counters, state).
@@ -49,7 +52,10 @@ impl SimTransport {
                 self.clock.advance(STALL_TIMEOUT);
                 TransportError::Timeout(STALL_TIMEOUT)
             }
-            PadError::Rejected { id, reason } => TransportError::Rejected { id, reason: reason.to_string() },
+            PadError::Rejected { id, reason } => TransportError::Rejected {
+                id,
+                reason: reason.to_string(),
+            },
         }
     }
 }
@@ -81,7 +87,11 @@ impl Transport for SimTransport {
             if now >= deadline {
                 return Ok(None);
             }
-            let next = self.pad.next_event_time().unwrap_or(deadline).clamp(now + 1, deadline);
+            let next = self
+                .pad
+                .next_event_time()
+                .unwrap_or(deadline)
+                .clamp(now + 1, deadline);
             self.clock.advance_to(next);
         }
     }

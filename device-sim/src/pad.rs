@@ -8,14 +8,16 @@ use std::collections::VecDeque;
 use num_bigint::BigUint;
 use stu_protocol::crypto::{SessionCipher, dh_public_key, dh_shared_key};
 use stu_protocol::image::{EncodingMode, decode_image, raw_len, rgb_from_565, rgb_to_565};
-use stu_protocol::pen::{DEFAULT_INK_THRESHOLD, EncryptedPenPair, EncryptedTimedSample, PenTracker};
+use stu_protocol::pen::{
+    DEFAULT_INK_THRESHOLD, EncryptedPenPair, EncryptedTimedSample, PenTracker,
+};
 use stu_protocol::report::{
-    EncryptionCommand, EncryptionCommandCode, EncryptionStatus, EndImageAction, InkThreshold, PenDataOption,
-    RSA_STATUS_NOT_READY, RSA_STATUS_READY,
+    EncryptionCommand, EncryptionCommandCode, EncryptionStatus, EndImageAction, InkThreshold,
+    PenDataOption, RSA_STATUS_NOT_READY, RSA_STATUS_READY,
 };
 use stu_protocol::{
-    Capabilities, ColourDepth, EncryptionScheme, ErrorCode, FeatureReport, ImageError, InputReport, Model, PenSample,
-    PenTransition, Rect, ReportId, Rgb24, Status, StatusCode, Units, unconfirmed,
+    Capabilities, ColourDepth, EncryptionScheme, ErrorCode, FeatureReport, ImageError, InputReport,
+    Model, PenSample, PenTransition, Rect, ReportId, Rgb24, Status, StatusCode, Units, unconfirmed,
 };
 
 use crate::clock::SimTime;
@@ -138,10 +140,19 @@ impl Settings {
             inking: false,
             threshold: DEFAULT_INK_THRESHOLD,
             pen_option: PenDataOption::None,
-            area: Rect { x1: 0, y1: 0, x2: caps.screen_width - 1, y2: caps.screen_height - 1 },
+            area: Rect {
+                x1: 0,
+                y1: 0,
+                x2: caps.screen_width - 1,
+                y2: caps.screen_height - 1,
+            },
             pen_color: Rgb24::default(),
             thickness: unconfirmed::DEFAULT_THICKNESS,
-            background: Rgb24 { r: 255, g: 255, b: 255 },
+            background: Rgb24 {
+                r: 255,
+                g: 255,
+                b: 255,
+            },
             brightness: 3,
             contrast: 0,
             boot_screen: false,
@@ -208,7 +219,11 @@ impl SimPad {
             state: StatusCode::Ready,
             last_result: ErrorCode::None,
             uid: 0,
-            screen: Screen::new(caps.screen_width, caps.screen_height, rgb(settings.background)),
+            screen: Screen::new(
+                caps.screen_width,
+                caps.screen_height,
+                rgb(settings.background),
+            ),
             settings,
             upload: None,
             dh_prime: unconfirmed::SIM_DH_PRIME,
@@ -295,7 +310,12 @@ impl SimPad {
     pub fn usb_identity(&self) -> (u16, u16, u16, String) {
         let info = self.config.model.information();
         let bcd = (u16::from(info.firmware_major) << 8) | u16::from(info.firmware_minor);
-        (stu_protocol::WACOM_VENDOR_ID, self.caps.product_id, bcd, self.config.serial.clone())
+        (
+            stu_protocol::WACOM_VENDOR_ID,
+            self.caps.product_id,
+            bcd,
+            self.config.serial.clone(),
+        )
     }
 
     // ---------------------------------------------------------------- faults
@@ -367,33 +387,53 @@ impl SimPad {
     // ---------------------------------------------------------------- feature reports
 
     fn effective_state(&self) -> StatusCode {
-        if self.busy_polls > 0 { StatusCode::Calculation } else { self.state }
+        if self.busy_polls > 0 {
+            StatusCode::Calculation
+        } else {
+            self.state
+        }
     }
 
     /// GET_REPORT(Feature): the report bytes, as the pad would return them.
     pub fn get_feature(&mut self, id: u8, len: usize, now: SimTime) -> Result<Vec<u8>, PadError> {
         self.fire_due(now, Some(id));
         self.check_alive()?;
-        let rid = ReportId::from_u8(id).map_err(|_| PadError::Rejected { id, reason: "not in descriptor" })?;
+        let rid = ReportId::from_u8(id).map_err(|_| PadError::Rejected {
+            id,
+            reason: "not in descriptor",
+        })?;
         if !self.caps.supports(rid) || !rid.direction().get {
-            return Err(PadError::Rejected { id, reason: "not readable on this model" });
+            return Err(PadError::Rejected {
+                id,
+                reason: "not readable on this model",
+            });
         }
         if len < rid.len() {
-            return Err(PadError::Rejected { id, reason: "buffer shorter than the report" });
+            return Err(PadError::Rejected {
+                id,
+                reason: "buffer shorter than the report",
+            });
         }
         let s = &self.settings;
         let report = match rid {
             ReportId::Status => {
                 let state = self.effective_state();
                 self.busy_polls = self.busy_polls.saturating_sub(1);
-                FeatureReport::Status(Status { state, last_result: self.last_result, status_word: 0 })
+                FeatureReport::Status(Status {
+                    state,
+                    last_result: self.last_result,
+                    status_word: 0,
+                })
             }
             ReportId::Information => FeatureReport::Information(self.config.model.information()),
             ReportId::Capability => FeatureReport::Capability(self.caps.reported_capability),
             ReportId::Uid => FeatureReport::Uid(self.uid),
             ReportId::Uid2 => {
                 let mut b = [b'0'; 10];
-                for (d, c) in b.iter_mut().zip(self.config.serial.bytes().filter(u8::is_ascii_graphic)) {
+                for (d, c) in b
+                    .iter_mut()
+                    .zip(self.config.serial.bytes().filter(u8::is_ascii_graphic))
+                {
                     *d = c;
                 }
                 FeatureReport::Uid2(b)
@@ -414,24 +454,33 @@ impl SimPad {
             ReportId::HandwritingDisplayArea => FeatureReport::HandwritingDisplayArea(s.area),
             ReportId::BacklightBrightness => FeatureReport::BacklightBrightness(s.brightness),
             ReportId::ScreenContrast => FeatureReport::ScreenContrast(s.contrast),
-            ReportId::HandwritingThicknessColor24 => {
-                FeatureReport::HandwritingThicknessColor24 { color: s.pen_color, thickness: s.thickness }
-            }
+            ReportId::HandwritingThicknessColor24 => FeatureReport::HandwritingThicknessColor24 {
+                color: s.pen_color,
+                thickness: s.thickness,
+            },
             ReportId::BackgroundColor24 => FeatureReport::BackgroundColor24(s.background),
             ReportId::BootScreen => FeatureReport::BootScreen(s.boot_screen),
             ReportId::PenDataOptionMode => FeatureReport::PenDataOptionMode(s.pen_option),
-            ReportId::EncryptionCommand => FeatureReport::EncryptionCommand(self.rsa.reply.clone().unwrap_or(
-                EncryptionCommand {
+            ReportId::EncryptionCommand => FeatureReport::EncryptionCommand(
+                self.rsa.reply.clone().unwrap_or(EncryptionCommand {
                     command: EncryptionCommandCode::GetStatusBlock,
                     parameter: 0,
                     length_or_index: 0,
                     data: [0; 64],
-                },
-            )),
+                }),
+            ),
             ReportId::EncryptionStatus => FeatureReport::EncryptionStatus(self.encryption_status()),
-            _ => return Err(PadError::Rejected { id, reason: "not readable" }),
+            _ => {
+                return Err(PadError::Rejected {
+                    id,
+                    reason: "not readable",
+                });
+            }
         };
-        let bytes = report.encode().map_err(|_| PadError::Rejected { id, reason: "internal encoding" })?;
+        let bytes = report.encode().map_err(|_| PadError::Rejected {
+            id,
+            reason: "internal encoding",
+        })?;
         Ok(self.outgoing(bytes))
     }
 
@@ -439,8 +488,9 @@ impl SimPad {
         use ReportId::*;
         let st = self.effective_state();
         match rid {
-            Uid | DhPrime | DhBase | HostPublicKey | StartCapture | ClearScreen | ClearScreenArea | InkThreshold
-            | StartImageData | StartImageDataArea | EncryptionCommand => st == StatusCode::Ready,
+            Uid | DhPrime | DhBase | HostPublicKey | StartCapture | ClearScreen
+            | ClearScreenArea | InkThreshold | StartImageData | StartImageDataArea
+            | EncryptionCommand => st == StatusCode::Ready,
             ImageDataBlock | EndImageData => st == StatusCode::Image,
             EndCapture => st == StatusCode::Capture,
             _ => true,
@@ -450,15 +500,27 @@ impl SimPad {
     /// SET_REPORT(Feature). `Ok` means the transfer went through; whether the pad accepted the
     /// command is in Status.lastResultCode, as on hardware.
     pub fn set_feature(&mut self, bytes: &[u8], now: SimTime) -> Result<(), PadError> {
-        let id = *bytes.first().ok_or(PadError::Rejected { id: 0, reason: "empty report" })?;
+        let id = *bytes.first().ok_or(PadError::Rejected {
+            id: 0,
+            reason: "empty report",
+        })?;
         self.fire_due(now, Some(id));
         self.check_alive()?;
-        let rid = ReportId::from_u8(id).map_err(|_| PadError::Rejected { id, reason: "not in descriptor" })?;
+        let rid = ReportId::from_u8(id).map_err(|_| PadError::Rejected {
+            id,
+            reason: "not in descriptor",
+        })?;
         if !self.caps.supports(rid) || !rid.direction().set {
-            return Err(PadError::Rejected { id, reason: "not writable on this model" });
+            return Err(PadError::Rejected {
+                id,
+                reason: "not writable on this model",
+            });
         }
         if bytes.len() != rid.len() {
-            return Err(PadError::Rejected { id, reason: "wrong report length" });
+            return Err(PadError::Rejected {
+                id,
+                reason: "wrong report length",
+            });
         }
         let report = match FeatureReport::decode(bytes) {
             Ok(r) => r,
@@ -496,10 +558,13 @@ impl SimPad {
             F::DhPrime(p) => self.dh_prime = p,
             F::DhBase(g) => self.dh_base = g,
             F::HostPublicKey(k) => {
-                if self.caps.encryption != EncryptionScheme::DhAes128 || self.dh_prime.iter().all(|&b| b == 0) {
+                if self.caps.encryption != EncryptionScheme::DhAes128
+                    || self.dh_prime.iter().all(|&b| b == 0)
+                {
                     return ErrorCode::BadParameter;
                 }
-                let secret = u128::from(self.rng.next_u64()) << 64 | u128::from(self.rng.next_u64()) | 2;
+                let secret =
+                    u128::from(self.rng.next_u64()) << 64 | u128::from(self.rng.next_u64()) | 2;
                 self.host_public = k;
                 self.device_public = dh_public_key(&self.dh_prime, &self.dh_base, secret);
                 let shared = dh_shared_key(&self.dh_prime, &k, secret);
@@ -539,7 +604,17 @@ impl SimPad {
                 let bg = rgb(self.settings.background);
                 self.screen.fill(r.x1, r.y1, r.x2, r.y2, bg);
             }
-            F::StartImageData(mode) => return self.start_image(mode, Rect { x1: 0, y1: 0, x2: w - 1, y2: h - 1 }),
+            F::StartImageData(mode) => {
+                return self.start_image(
+                    mode,
+                    Rect {
+                        x1: 0,
+                        y1: 0,
+                        x2: w - 1,
+                        y2: h - 1,
+                    },
+                );
+            }
             F::StartImageDataArea { mode, area } => {
                 if !in_screen(&area) {
                     return ErrorCode::GraphicsWrongParameters;
@@ -556,7 +631,10 @@ impl SimPad {
                 }
             }
             F::EndImageData(action) => return self.end_image(action),
-            F::HandwritingThicknessColor { color565, thickness } => {
+            F::HandwritingThicknessColor {
+                color565,
+                thickness,
+            } => {
                 if self.caps.colour == ColourDepth::Colour {
                     let [r, g, b] = rgb_from_565(color565);
                     self.settings.pen_color = Rgb24 { r, g, b };
@@ -589,11 +667,17 @@ impl SimPad {
             F::ScreenContrast(v) => self.settings.contrast = v,
             F::BootScreen(on) => self.settings.boot_screen = on,
             F::PenDataOptionMode(m) => match m {
-                PenDataOption::None | PenDataOption::TimeCountSequence => self.settings.pen_option = m,
+                PenDataOption::None | PenDataOption::TimeCountSequence => {
+                    self.settings.pen_option = m
+                }
                 _ => return ErrorCode::BadParameter,
             },
             F::EncryptionCommand(c) => return self.encryption_command(c),
-            F::Status(_) | F::Information(_) | F::Capability(_) | F::Uid2(_) | F::DevicePublicKey(_)
+            F::Status(_)
+            | F::Information(_)
+            | F::Capability(_)
+            | F::Uid2(_)
+            | F::DevicePublicKey(_)
             | F::EncryptionStatus(_) => return ErrorCode::WrongReportId,
         }
         ErrorCode::None
@@ -611,15 +695,27 @@ impl SimPad {
             return ErrorCode::GraphicsWrongEncodingType;
         }
         let raw = raw_len(mode.format(), area.width(), area.height());
-        let limit = if mode.is_zlib() { raw + raw / 64 + 64 } else { raw };
-        self.upload = Some(Upload { mode, area, data: Vec::new(), limit, overflow: false });
+        let limit = if mode.is_zlib() {
+            raw + raw / 64 + 64
+        } else {
+            raw
+        };
+        self.upload = Some(Upload {
+            mode,
+            area,
+            data: Vec::new(),
+            limit,
+            overflow: false,
+        });
         self.state = StatusCode::Image;
         ErrorCode::None
     }
 
     fn end_image(&mut self, action: EndImageAction) -> ErrorCode {
         self.state = StatusCode::Ready;
-        let Some(u) = self.upload.take() else { return ErrorCode::WrongState };
+        let Some(u) = self.upload.take() else {
+            return ErrorCode::WrongState;
+        };
         if action == EndImageAction::Abandon {
             return ErrorCode::None;
         }
@@ -632,7 +728,8 @@ impl SimPad {
         }
         match decode_image(u.mode, u.area.width(), u.area.height(), &u.data) {
             Ok(pixels) => {
-                self.screen.blit(u.area.x1, u.area.y1, u.area.width(), &pixels);
+                self.screen
+                    .blit(u.area.x1, u.area.y1, u.area.width(), &pixels);
                 ErrorCode::None
             }
             Err(ImageError::TooLong { .. }) => ErrorCode::GraphicsImageTooLong,
@@ -689,7 +786,11 @@ impl SimPad {
         self.rsa.last_result = 0;
         match c.command {
             EncryptionCommandCode::SetEncryptionType => {
-                let (sym, padding, asym) = (c.parameter, c.length_or_index >> 6, c.length_or_index & 0x3F);
+                let (sym, padding, asym) = (
+                    c.parameter,
+                    c.length_or_index >> 6,
+                    c.length_or_index & 0x3F,
+                );
                 if sym > 2 || asym > 2 || padding > 2 {
                     return fail(&mut self.rsa, BAD_PARAMETER);
                 }
@@ -707,7 +808,11 @@ impl SimPad {
                 match c.parameter {
                     0 => {
                         self.rsa.e = c.data[..len].to_vec();
-                        self.rsa.status_e = if c.data[len - 1] & 1 == 1 { RSA_STATUS_READY } else { 0xFB };
+                        self.rsa.status_e = if c.data[len - 1] & 1 == 1 {
+                            RSA_STATUS_READY
+                        } else {
+                            0xFB
+                        };
                     }
                     1 => {
                         let key_len = self.rsa_key_len();
@@ -719,7 +824,11 @@ impl SimPad {
                             return fail(&mut self.rsa, BAD_PARAMETER);
                         }
                         self.rsa.n.extend_from_slice(&c.data[..len]);
-                        self.rsa.status_n = if self.rsa.n.len() == key_len { RSA_STATUS_READY } else { 0xFD };
+                        self.rsa.status_n = if self.rsa.n.len() == key_len {
+                            RSA_STATUS_READY
+                        } else {
+                            0xFD
+                        };
                     }
                     _ => return fail(&mut self.rsa, BAD_PARAMETER),
                 }
@@ -776,7 +885,9 @@ impl SimPad {
                 if m >= n {
                     return fail(&mut self.rsa, BAD_PARAMETER);
                 }
-                let c = m.modpow(&BigUint::from_bytes_be(&self.rsa.e), &n).to_bytes_be();
+                let c = m
+                    .modpow(&BigUint::from_bytes_be(&self.rsa.e), &n)
+                    .to_bytes_be();
                 let mut wrapped = vec![0u8; key_len];
                 wrapped[key_len - c.len()..].copy_from_slice(&c);
                 self.rsa.encrypted_key = wrapped;
@@ -821,7 +932,11 @@ impl SimPad {
         // align to the report grid
         let p = self.period();
         let from = self.next_report_at;
-        Some(if t <= from { from } else { from + (t - from).div_ceil(p) * p })
+        Some(if t <= from {
+            from
+        } else {
+            from + (t - from).div_ceil(p) * p
+        })
     }
 
     /// Pad time at which the next input report (or time-triggered fault) is due.
@@ -829,7 +944,11 @@ impl SimPad {
         if self.unplugged || self.stalled {
             return None;
         }
-        let input = if self.queued.is_empty() { self.pen_due() } else { Some(0) };
+        let input = if self.queued.is_empty() {
+            self.pen_due()
+        } else {
+            Some(0)
+        };
         match (input, self.next_fault_time()) {
             (Some(a), Some(b)) => Some(a.min(b)),
             (a, b) => a.or(b),
@@ -844,7 +963,9 @@ impl SimPad {
             return Ok(Some(self.emit(r)));
         }
         for _ in 0..1_000_000 {
-            let Some(mut due) = self.pen_due() else { return Ok(None) };
+            let Some(mut due) = self.pen_due() else {
+                return Ok(None);
+            };
             if due > now {
                 return Ok(None);
             }
@@ -877,8 +998,15 @@ impl SimPad {
             Some(s) => {
                 self.in_proximity = true;
                 let (x, y) = self.units.mm_to_tablet(s.x_mm, s.y_mm);
-                let pressure = (s.pressure * f64::from(self.caps.tablet_max_pressure)).round() as u16;
-                PenSample { rdy: true, sw: u8::from(pressure > 0), pressure, x, y }
+                let pressure =
+                    (s.pressure * f64::from(self.caps.tablet_max_pressure)).round() as u16;
+                PenSample {
+                    rdy: true,
+                    sw: u8::from(pressure > 0),
+                    pressure,
+                    x,
+                    y,
+                }
             }
             None if self.in_proximity => {
                 self.in_proximity = false;
@@ -893,8 +1021,15 @@ impl SimPad {
         let report = if self.state == StatusCode::Capture {
             let cipher = self.cipher.as_ref()?;
             if timed {
-                let plain = EncryptedTimedSample { sample, time_count, sequence: self.sequence, session_id: self.session_id };
-                InputReport::PenDataTimeCountSequenceEncrypted(cipher.encrypt(&plain.encode().ok()?))
+                let plain = EncryptedTimedSample {
+                    sample,
+                    time_count,
+                    sequence: self.sequence,
+                    session_id: self.session_id,
+                };
+                InputReport::PenDataTimeCountSequenceEncrypted(
+                    cipher.encrypt(&plain.encode().ok()?),
+                )
             } else {
                 let first = match self.pair_pending.take() {
                     None if sample.rdy => {
@@ -904,11 +1039,18 @@ impl SimPad {
                     None => sample,
                     Some(first) => first,
                 };
-                let plain = EncryptedPenPair { session_id: self.session_id, samples: [first, sample] };
+                let plain = EncryptedPenPair {
+                    session_id: self.session_id,
+                    samples: [first, sample],
+                };
                 InputReport::PenDataEncrypted(cipher.encrypt(&plain.encode().ok()?))
             }
         } else if timed {
-            InputReport::PenDataTimeCountSequence { sample, time_count, sequence: self.sequence }
+            InputReport::PenDataTimeCountSequence {
+                sample,
+                time_count,
+                sequence: self.sequence,
+            }
         } else {
             InputReport::PenData(sample)
         };
@@ -922,14 +1064,27 @@ impl SimPad {
         }
         let (px, py) = self.units.tablet_to_pixel_f(sample.x, sample.y);
         let a = self.settings.area;
-        let inside = px >= f32::from(a.x1) && px < f32::from(a.x2) + 1.0 && py >= f32::from(a.y1) && py < f32::from(a.y2) + 1.0;
-        let color = if self.caps.colour == ColourDepth::Mono { [0, 0, 0] } else { rgb(self.settings.pen_color) };
+        let inside = px >= f32::from(a.x1)
+            && px < f32::from(a.x2) + 1.0
+            && py >= f32::from(a.y1)
+            && py < f32::from(a.y2) + 1.0;
+        let color = if self.caps.colour == ColourDepth::Mono {
+            [0, 0, 0]
+        } else {
+            rgb(self.settings.pen_color)
+        };
         match transition {
             PenTransition::Down if inside => {
-                self.screen.begin_stroke(color, unconfirmed::ink_width_px(self.settings.thickness), (px, py));
+                self.screen.begin_stroke(
+                    color,
+                    unconfirmed::ink_width_px(self.settings.thickness),
+                    (px, py),
+                );
                 self.stroke_open = true;
             }
-            PenTransition::Move if inside && self.stroke_open => self.screen.extend_stroke((px, py)),
+            PenTransition::Move if inside && self.stroke_open => {
+                self.screen.extend_stroke((px, py))
+            }
             _ => self.stroke_open = false,
         }
     }

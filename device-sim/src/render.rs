@@ -55,7 +55,10 @@ impl Screen {
             }
         }
         let inside = |&(x, y): &(f32, f32)| {
-            x >= f32::from(x1) && x < f32::from(x2) + 1.0 && y >= f32::from(y1) && y < f32::from(y2) + 1.0
+            x >= f32::from(x1)
+                && x < f32::from(x2) + 1.0
+                && y >= f32::from(y1)
+                && y < f32::from(y2) + 1.0
         };
         for s in &mut self.strokes {
             s.points.retain(|p| !inside(p));
@@ -83,7 +86,11 @@ impl Screen {
     pub fn begin_stroke(&mut self, color: [u8; 3], width: f32, at: (f32, f32)) {
         if self.ink_points < MAX_INK_POINTS {
             self.ink_points += 1;
-            self.strokes.push(InkStroke { color, width, points: vec![at] });
+            self.strokes.push(InkStroke {
+                color,
+                width,
+                points: vec![at],
+            });
         }
     }
 
@@ -107,12 +114,16 @@ impl Screen {
         if !(1..=8).contains(&scale) {
             return Err(RenderError::BadScale);
         }
-        let (w, h) = (u32::from(self.width) * scale, u32::from(self.height) * scale);
+        let (w, h) = (
+            u32::from(self.width) * scale,
+            u32::from(self.height) * scale,
+        );
         let mut pixmap = Pixmap::new(w, h).ok_or(RenderError::Png("empty screen".into()))?;
         let data = pixmap.data_mut();
         for y in 0..h {
             for x in 0..w {
-                let src = self.pixels[(y / scale) as usize * usize::from(self.width) + (x / scale) as usize];
+                let src = self.pixels
+                    [(y / scale) as usize * usize::from(self.width) + (x / scale) as usize];
                 let at = ((y * w + x) * 4) as usize;
                 data[at..at + 4].copy_from_slice(&[src[0], src[1], src[2], 255]);
             }
@@ -135,10 +146,17 @@ impl Screen {
                 pb.line_to(x, y);
             }
             if let Some(path) = pb.finish() {
-                let stroke = Stroke { width: s.width, line_cap: LineCap::Round, line_join: LineJoin::Round, ..Stroke::default() };
+                let stroke = Stroke {
+                    width: s.width,
+                    line_cap: LineCap::Round,
+                    line_join: LineJoin::Round,
+                    ..Stroke::default()
+                };
                 pixmap.stroke_path(&path, &paint, &stroke, t, None);
             }
         }
-        pixmap.encode_png().map_err(|e| RenderError::Png(e.to_string()))
+        pixmap
+            .encode_png()
+            .map_err(|e| RenderError::Png(e.to_string()))
     }
 }

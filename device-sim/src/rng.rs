@@ -32,6 +32,8 @@ impl SimRng {
     }
     /// A seed from text (FNV-1a), e.g. a serial number.
     pub fn seed_from(text: &str) -> u64 {
-        text.bytes().fold(0xCBF2_9CE4_8422_2325u64, |h, b| (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01B3))
+        text.bytes().fold(0xCBF2_9CE4_8422_2325u64, |h, b| {
+            (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01B3)
+        })
     }
 }

@@ -78,7 +78,12 @@ impl RectMm {
         let u = Units::new(model.capabilities());
         let (x1, y1) = u.pixel_to_mm(f64::from(r.x1), f64::from(r.y1));
         let (x2, y2) = u.pixel_to_mm(f64::from(r.x2) + 1.0, f64::from(r.y2) + 1.0);
-        RectMm { x: x1, y: y1, width: x2 - x1, height: y2 - y1 }
+        RectMm {
+            x: x1,
+            y: y1,
+            width: x2 - x1,
+            height: y2 - y1,
+        }
     }
 }
 
@@ -103,7 +108,11 @@ impl PenScript {
 
     /// Starts a builder.
     pub fn builder(model: Model) -> ScriptBuilder {
-        ScriptBuilder { model, events: Vec::new(), t_ms: 0.0 }
+        ScriptBuilder {
+            model,
+            events: Vec::new(),
+            t_ms: 0.0,
+        }
     }
 
     /// The events.
@@ -134,7 +143,11 @@ impl PenScript {
             None => Some(sa),
             Some(sb) => {
                 let span = b.t_ms - a.t_ms;
-                let f = if span > 0.0 { (t_ms - a.t_ms) / span } else { 0.0 };
+                let f = if span > 0.0 {
+                    (t_ms - a.t_ms) / span
+                } else {
+                    0.0
+                };
                 Some(PenState {
                     x_mm: sa.x_mm + (sb.x_mm - sa.x_mm) * f,
                     y_mm: sa.y_mm + (sb.y_mm - sa.y_mm) * f,
@@ -156,9 +169,17 @@ impl PenScript {
             if events.len() >= MAX_SCRIPT_POINTS {
                 return Err(ScriptError::TooLong);
             }
-            let syntax = |reason: &str| ScriptError::Syntax { line, reason: reason.to_string() };
+            let syntax = |reason: &str| ScriptError::Syntax {
+                line,
+                reason: reason.to_string(),
+            };
             let fields: Vec<&str> = content.split_whitespace().collect();
-            let num = |s: &str| s.parse::<f64>().ok().filter(|v| v.is_finite()).ok_or_else(|| syntax("not a number"));
+            let num = |s: &str| {
+                s.parse::<f64>()
+                    .ok()
+                    .filter(|v| v.is_finite())
+                    .ok_or_else(|| syntax("not a number"))
+            };
             let t_ms = num(fields[0])?;
             if t_ms < 0.0 {
                 return Err(syntax("negative time"));
@@ -170,7 +191,11 @@ impl PenScript {
                     if !(0.0..=1.0).contains(&p) {
                         return Err(syntax("pressure must be within 0..1"));
                     }
-                    Some(PenState { x_mm: num(x)?, y_mm: num(y)?, pressure: p })
+                    Some(PenState {
+                        x_mm: num(x)?,
+                        y_mm: num(y)?,
+                        pressure: p,
+                    })
                 }
                 _ => return Err(syntax("expected `t_ms x_mm y_mm pressure` or `t_ms up`")),
             };
@@ -190,7 +215,9 @@ impl PenScript {
         if meta.len() > 64 * 1024 * 1024 {
             return Err(ScriptError::TooLong);
         }
-        PenScript::parse(&std::fs::read_to_string(path).map_err(|e| ScriptError::Io(e.to_string()))?)
+        PenScript::parse(
+            &std::fs::read_to_string(path).map_err(|e| ScriptError::Io(e.to_string()))?,
+        )
     }
 
     /// Writes the text format.
@@ -199,7 +226,11 @@ impl PenScript {
         for e in &self.events {
             match e.state {
                 Some(s) => {
-                    let _ = writeln!(out, "{:.1} {:.3} {:.3} {:.3}", e.t_ms, s.x_mm, s.y_mm, s.pressure);
+                    let _ = writeln!(
+                        out,
+                        "{:.1} {:.3} {:.3} {:.3}",
+                        e.t_ms, s.x_mm, s.y_mm, s.pressure
+                    );
                 }
                 None => {
                     let _ = writeln!(out, "{:.1} up", e.t_ms);
@@ -221,7 +252,10 @@ pub struct ScriptBuilder {
 impl ScriptBuilder {
     fn lift(&mut self) {
         if matches!(self.events.last(), Some(ScriptEvent { state: Some(_), .. })) {
-            self.events.push(ScriptEvent { t_ms: self.t_ms, state: None });
+            self.events.push(ScriptEvent {
+                t_ms: self.t_ms,
+                state: None,
+            });
         }
     }
 
@@ -237,7 +271,11 @@ impl ScriptBuilder {
         for &(x, y, p) in points {
             self.events.push(ScriptEvent {
                 t_ms: self.t_ms,
-                state: Some(PenState { x_mm: x, y_mm: y, pressure: p.clamp(0.0, 1.0) }),
+                state: Some(PenState {
+                    x_mm: x,
+                    y_mm: y,
+                    pressure: p.clamp(0.0, 1.0),
+                }),
             });
             self.t_ms += dt_ms;
         }
@@ -266,7 +304,9 @@ impl ScriptBuilder {
         for i in 0..4 {
             pts.push((x, y, 0.0 * f64::from(i)));
         }
-        for p in [0.2, 0.45, 0.6, 0.6, 0.6, 0.6, 0.6, 0.6, 0.6, 0.6, 0.6, 0.6, 0.45, 0.2] {
+        for p in [
+            0.2, 0.45, 0.6, 0.6, 0.6, 0.6, 0.6, 0.6, 0.6, 0.6, 0.6, 0.6, 0.45, 0.2,
+        ] {
             pts.push((x, y, p));
         }
         for _ in 0..3 {

@@ -58,7 +58,10 @@ pub enum ServerError {
     #[error("no pads to serve")]
     NoPads,
     #[error("binding {addr}: {source}")]
-    Bind { addr: SocketAddr, source: std::io::Error },
+    Bind {
+        addr: SocketAddr,
+        source: std::io::Error,
+    },
     #[error("io: {0}")]
     Io(#[from] std::io::Error),
 }
@@ -73,20 +76,28 @@ impl SimServer {
             return Err(ServerError::TooManyPads(config.pads.len()));
         }
         let stop = Arc::new(AtomicBool::new(false));
-        let mut server = SimServer { addrs: Vec::new(), pads: Vec::new(), stop: stop.clone(), threads: Vec::new() };
+        let mut server = SimServer {
+            addrs: Vec::new(),
+            pads: Vec::new(),
+            stop: stop.clone(),
+            threads: Vec::new(),
+        };
         for (i, pad_config) in config.pads.into_iter().enumerate() {
             let mut addr = config.listen;
             if addr.port() != 0 {
                 addr.set_port(addr.port() + i as u16);
             }
-            let listener = TcpListener::bind(addr).map_err(|source| ServerError::Bind { addr, source })?;
+            let listener =
+                TcpListener::bind(addr).map_err(|source| ServerError::Bind { addr, source })?;
             listener.set_nonblocking(true)?;
             server.addrs.push(listener.local_addr()?);
             let pad = Arc::new(Mutex::new(SimTransport::new(pad_config, config.time)));
             server.pads.push(pad.clone());
             let stop = stop.clone();
             let render_dir = config.render_dir.clone();
-            server.threads.push(std::thread::spawn(move || listen(listener, pad, stop, render_dir)));
+            server.threads.push(std::thread::spawn(move || {
+                listen(listener, pad, stop, render_dir)
+            }));
         }
         Ok(server)
     }
@@ -130,11 +141,20 @@ impl Drop for SimServer {
     }
 }
 
-fn listen(listener: TcpListener, pad: SharedPad, stop: Arc<AtomicBool>, render_dir: Option<PathBuf>) {
+fn listen(
+    listener: TcpListener,
+    pad: SharedPad,
+    stop: Arc<AtomicBool>,
+    render_dir: Option<PathBuf>,
+) {
     while !stop.load(Ordering::SeqCst) {
         match listener.accept() {
             Ok((stream, _)) => {
-                let unplugged = pad.lock().unwrap_or_else(PoisonError::into_inner).pad().is_unplugged();
+                let unplugged = pad
+                    .lock()
+                    .unwrap_or_else(PoisonError::into_inner)
+                    .pad()
+                    .is_unplugged();
                 if unplugged {
                     drop(stream);
                     continue;
@@ -143,7 +163,10 @@ fn listen(listener: TcpListener, pad: SharedPad, stop: Arc<AtomicBool>, render_d
                 if let Some(dir) = &render_dir {
                     let t = pad.lock().unwrap_or_else(PoisonError::into_inner);
                     if let Ok(png) = t.pad().screen().to_png(2) {
-                        let _ = std::fs::write(dir.join(format!("{}.png", t.pad().config().serial)), png);
+                        let _ = std::fs::write(
+                            dir.join(format!("{}.png", t.pad().config().serial)),
+                            png,
+                        );
                     }
                 }
             }
@@ -182,7 +205,14 @@ fn serve(mut stream: TcpStream, pad: &SharedPad, stop: &AtomicBool) -> std::io::
         match stream.read(&mut chunk) {
             Ok(0) => return Ok(()),
             Ok(n) => buf.extend_from_slice(&chunk[..n]),
-            Err(e) if matches!(e.kind(), std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut) => continue,
+            Err(e)
+                if matches!(
+                    e.kind(),
+                    std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
+                ) =>
+            {
+                continue;
+            }
             Err(e) => return Err(e),
         }
         if buf.len() > 4 * (MAX_PAYLOAD + 3) {
@@ -202,11 +232,19 @@ fn serve(mut stream: TcpStream, pad: &SharedPad, stop: &AtomicBool) -> std::io::
             let answer: Result<(Kind, Vec<u8>), TransportError> = match frame.kind {
                 Kind::GetFeature if frame.payload.len() == 3 => {
                     let len = usize::from(u16::from_be_bytes([frame.payload[1], frame.payload[2]]));
-                    t.get_feature(frame.payload[0], len).map(|b| (Kind::Feature, b))
+                    t.get_feature(frame.payload[0], len)
+                        .map(|b| (Kind::Feature, b))
                 }
-                Kind::SetFeature if !frame.payload.is_empty() => t.set_feature(&frame.payload).map(|()| (Kind::SetOk, vec![])),
+                Kind::SetFeature if !frame.payload.is_empty() => t
+                    .set_feature(&frame.payload)
+                    .map(|()| (Kind::SetOk, vec![])),
                 Kind::ReadInput if frame.payload.len() == 4 => {
-                    let ms = u32::from_be_bytes([frame.payload[0], frame.payload[1], frame.payload[2], frame.payload[3]]);
+                    let ms = u32::from_be_bytes([
+                        frame.payload[0],
+                        frame.payload[1],
+                        frame.payload[2],
+                        frame.payload[3],
+                    ]);
                     let wait = Duration::from_millis(u64::from(ms)).min(MAX_READ_WAIT);
                     t.read_input(wait).map(|r| match r {
                         Some(bytes) => (Kind::Input, bytes),

@@ -24,7 +24,11 @@ pub struct SignatureSpec {
 impl SignatureSpec {
     /// Two words and an underline.
     pub fn new(seed: u64) -> SignatureSpec {
-        SignatureSpec { seed, words: 2, underline: true }
+        SignatureSpec {
+            seed,
+            words: 2,
+            underline: true,
+        }
     }
 }
 
@@ -92,7 +96,9 @@ pub fn generate_strokes(spec: &SignatureSpec, area: RectMm) -> Vec<GeneratedStro
             let amp = amps[k.min(letters)] * (1.0 - f) + amps[(k + 1).min(letters + 1)] * f;
             let height = letter_h * amp * (0.5 - 0.5 * theta.cos());
             let y = -height + 0.6 * (wobble_f * t * 3.0).sin();
-            let x = x_cursor + spacing * letters as f64 * (t / duration) + loop_x * (theta + phase_x).sin()
+            let x = x_cursor
+                + spacing * letters as f64 * (t / duration)
+                + loop_x * (theta + phase_x).sin()
                 - loop_x * phase_x.sin()
                 + slant * height;
             pts.push((x, y));
@@ -108,10 +114,14 @@ pub fn generate_strokes(spec: &SignatureSpec, area: RectMm) -> Vec<GeneratedStro
             .iter()
             .enumerate()
             .map(|(i, &(x, y))| {
-                let s = speeds.get(i.min(speeds.len().saturating_sub(1))).copied().unwrap_or(mean_speed);
+                let s = speeds
+                    .get(i.min(speeds.len().saturating_sub(1)))
+                    .copied()
+                    .unwrap_or(mean_speed);
                 let ramp_in = ((i as f64 * DT_MS) / 30.0).min(1.0);
                 let ramp_out = (((last - i) as f64 * DT_MS) / 40.0).min(1.0);
-                let p = base_pressure - 0.15 * ((s - mean_speed) / mean_speed.max(1.0)).clamp(-1.0, 1.0)
+                let p = base_pressure
+                    - 0.15 * ((s - mean_speed) / mean_speed.max(1.0)).clamp(-1.0, 1.0)
                     + 0.05 * (i as f64 * 0.07).sin();
                 (x, y, (p * ramp_in * ramp_out).clamp(0.03, 0.95))
             })
@@ -162,15 +172,21 @@ fn fit(strokes: Vec<RawStroke>, area: RectMm) -> Vec<GeneratedStroke> {
     strokes
         .into_iter()
         .map(|(gap, s)| {
-            let mapped: Vec<(f64, f64, f64)> =
-                s.iter().map(|&(x, y, p)| (ox + (x - min_x) * scale, oy + (y - min_y) * scale, p)).collect();
+            let mapped: Vec<(f64, f64, f64)> = s
+                .iter()
+                .map(|&(x, y, p)| (ox + (x - min_x) * scale, oy + (y - min_y) * scale, p))
+                .collect();
             let first = mapped[0];
             let last = mapped[mapped.len() - 1];
             let mut points = Vec::with_capacity(mapped.len() + 2 * HOVER_SAMPLES);
             points.extend(std::iter::repeat_n((first.0, first.1, 0.0), HOVER_SAMPLES));
             points.extend(mapped);
             points.extend(std::iter::repeat_n((last.0, last.1, 0.0), HOVER_SAMPLES));
-            GeneratedStroke { gap_before_ms: gap, dt_ms: DT_MS, points }
+            GeneratedStroke {
+                gap_before_ms: gap,
+                dt_ms: DT_MS,
+                points,
+            }
         })
         .collect()
 }

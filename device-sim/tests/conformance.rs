@@ -7,7 +7,8 @@ use std::time::Duration;
 
 use device_sim::{PadConfig, PenScript, ServerConfig, SignatureSpec, SimServer, TimeMode};
 use stu_protocol::{
-    Bitmap, DriverConfig, Model, PadDriver, PenTracker, PenTransition, Pixels, Rect, Units, image, pen,
+    Bitmap, DriverConfig, Model, PadDriver, PenTracker, PenTransition, Pixels, Rect, Units, image,
+    pen,
 };
 use stu_transport::{SocketTransport, read_pen, run};
 
@@ -17,10 +18,20 @@ fn signing_screen(model: Model) -> (Vec<u8>, [Rect; 3]) {
     let (w, h) = (c.screen_width, c.screen_height);
     let buttons: [Rect; 3] = if model == Model::Stu300 {
         let x1 = w * 3 / 4;
-        std::array::from_fn(|i| Rect { x1, x2: w - 1, y1: h * i as u16 / 3, y2: h * (i as u16 + 1) / 3 - 1 })
+        std::array::from_fn(|i| Rect {
+            x1,
+            x2: w - 1,
+            y1: h * i as u16 / 3,
+            y2: h * (i as u16 + 1) / 3 - 1,
+        })
     } else {
         let y1 = h * 6 / 7;
-        std::array::from_fn(|i| Rect { x1: w * i as u16 / 3, x2: w * (i as u16 + 1) / 3 - 1, y1, y2: h - 1 })
+        std::array::from_fn(|i| Rect {
+            x1: w * i as u16 / 3,
+            x2: w * (i as u16 + 1) / 3 - 1,
+            y1,
+            y2: h - 1,
+        })
     };
     let mut rgba = vec![255u8; usize::from(w) * usize::from(h) * 4];
     for b in &buttons {
@@ -41,9 +52,19 @@ fn signature_box(model: Model) -> Rect {
     let c = model.capabilities();
     let (w, h) = (c.screen_width, c.screen_height);
     if model == Model::Stu300 {
-        Rect { x1: 4, y1: 4, x2: w * 3 / 4 - 4, y2: h - 4 }
+        Rect {
+            x1: 4,
+            y1: 4,
+            x2: w * 3 / 4 - 4,
+            y2: h - 4,
+        }
     } else {
-        Rect { x1: w / 16, y1: h / 5, x2: w - w / 16, y2: h * 6 / 7 - 8 }
+        Rect {
+            x1: w / 16,
+            y1: h / 5,
+            x2: w - w / 16,
+            y2: h * 6 / 7 - 8,
+        }
     }
 }
 
@@ -64,7 +85,10 @@ fn serve(config: PadConfig) -> (SimServer, SocketAddr) {
 }
 
 fn fast_driver() -> PadDriver {
-    PadDriver::new(DriverConfig { status_poll_interval: Duration::from_millis(1), ..DriverConfig::default() })
+    PadDriver::new(DriverConfig {
+        status_poll_interval: Duration::from_millis(1),
+        ..DriverConfig::default()
+    })
 }
 
 fn sign_and_tap_ok(model: Model) {
@@ -88,12 +112,21 @@ fn sign_and_tap_ok(model: Model) {
     run(&mut driver, &mut link).unwrap();
     let id = driver.identity().unwrap().clone();
     assert_eq!(id.model, model);
-    assert_eq!(id.capability.screen_width, model.capabilities().screen_width);
+    assert_eq!(
+        id.capability.screen_width,
+        model.capabilities().screen_width
+    );
 
     driver.begin_clear().unwrap();
     let c = model.capabilities();
-    let bmp = Bitmap { width: u32::from(c.screen_width), height: u32::from(c.screen_height), pixels: Pixels::Rgba8(&rgba) };
-    driver.begin_upload(image::encode_for_model(c, &bmp, true).unwrap()).unwrap();
+    let bmp = Bitmap {
+        width: u32::from(c.screen_width),
+        height: u32::from(c.screen_height),
+        pixels: Pixels::Rgba8(&rgba),
+    };
+    driver
+        .begin_upload(image::encode_for_model(c, &bmp, true).unwrap())
+        .unwrap();
     driver.begin_set_inking(true).unwrap();
     run(&mut driver, &mut link).unwrap();
 
@@ -104,7 +137,9 @@ fn sign_and_tap_ok(model: Model) {
     while let Some(p) = read_pen(&mut driver, &mut link, Duration::from_secs(2)).unwrap() {
         points += 1;
         let s = p.sample;
-        assert!(s.x <= c.tablet_max_x && s.y <= c.tablet_max_y && s.pressure <= c.tablet_max_pressure);
+        assert!(
+            s.x <= c.tablet_max_x && s.y <= c.tablet_max_y && s.pressure <= c.tablet_max_pressure
+        );
         match tracker.update(&s) {
             PenTransition::Down => {
                 strokes += 1;
@@ -117,9 +152,17 @@ fn sign_and_tap_ok(model: Model) {
     assert!(points > 200, "{model:?}: only {points} pen points");
     assert!(strokes >= 3, "{model:?}: {strokes} strokes");
     // The last pen-down/pen-up pair lands on the OK button.
-    let (Some(down), up) = *taps.last().unwrap() else { panic!("no tap") };
-    assert!(ok.contains(down.0, down.1), "{model:?}: tap down at {down:?} misses OK {ok:?}");
-    assert!(ok.contains(up.0, up.1) || up == (0, 0), "{model:?}: tap up at {up:?}");
+    let (Some(down), up) = *taps.last().unwrap() else {
+        panic!("no tap")
+    };
+    assert!(
+        ok.contains(down.0, down.1),
+        "{model:?}: tap down at {down:?} misses OK {ok:?}"
+    );
+    assert!(
+        ok.contains(up.0, up.1) || up == (0, 0),
+        "{model:?}: tap up at {up:?}"
+    );
 
     driver.begin_close().unwrap();
     run(&mut driver, &mut link).unwrap();
@@ -148,15 +191,28 @@ fn stu530_signs_and_taps_ok_over_the_socket() {
 #[test]
 fn pad_draws_the_ink_the_pen_wrote_and_renders_it_to_png() {
     let model = Model::Stu430;
-    let script = PenScript::builder(model).signature_in_pixels(&SignatureSpec::new(3), signature_box(model)).build().unwrap();
+    let script = PenScript::builder(model)
+        .signature_in_pixels(&SignatureSpec::new(3), signature_box(model))
+        .build()
+        .unwrap();
     let (server, addr) = serve(PadConfig::new(model).script(script));
     let mut link = SocketTransport::connect(addr, Duration::from_secs(2)).unwrap();
     let mut driver = fast_driver();
     driver.begin_init().unwrap();
     driver.begin_set_inking(true).unwrap();
     run(&mut driver, &mut link).unwrap();
-    while read_pen(&mut driver, &mut link, Duration::from_secs(1)).unwrap().is_some() {}
-    let screen = server.pad(0).unwrap().lock().unwrap().pad().screen().clone();
+    while read_pen(&mut driver, &mut link, Duration::from_secs(1))
+        .unwrap()
+        .is_some()
+    {}
+    let screen = server
+        .pad(0)
+        .unwrap()
+        .lock()
+        .unwrap()
+        .pad()
+        .screen()
+        .clone();
     assert!(screen.ink_points() > 100);
     let png = screen.to_png(2).unwrap();
     let pixmap = tiny_skia::Pixmap::decode_png(&png).unwrap();
@@ -168,7 +224,10 @@ fn pad_draws_the_ink_the_pen_wrote_and_renders_it_to_png() {
 #[test]
 fn pad_reports_arrive_every_five_milliseconds_of_pad_time() {
     let model = Model::Stu530;
-    let script = PenScript::builder(model).signature_in_pixels(&SignatureSpec::new(5), signature_box(model)).build().unwrap();
+    let script = PenScript::builder(model)
+        .signature_in_pixels(&SignatureSpec::new(5), signature_box(model))
+        .build()
+        .unwrap();
     let (server, addr) = serve(PadConfig::new(model).script(script));
     let mut link = SocketTransport::connect(addr, Duration::from_secs(2)).unwrap();
     let mut driver = fast_driver();

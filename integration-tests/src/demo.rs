@@ -140,9 +140,11 @@ pub async fn run(args: Options) -> anyhow::Result<Report> {
         2,
         "Backend: inkseal-server on loopback (SQLite event store, local document folder, mutual TLS)",
     );
-    let mut config = Config::default();
-    config.data_dir = backend_dir.clone();
     // certificates, keys and folders at their default places under the data dir
+    let mut config = Config {
+        data_dir: backend_dir.clone(),
+        ..Config::default()
+    };
     config.acceptance.poll_interval_ms = 100;
     let components = inkseal_server::server::open(&config).await?;
     let read_model = components.read_model.clone();

@@ -6,7 +6,10 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use clap::Parser;
-use device_sim::{FaultPlan, PadConfig, PenScript, ScriptStart, ServerConfig, SignatureSpec, SimServer, SimTransport, TimeMode};
+use device_sim::{
+    FaultPlan, PadConfig, PenScript, ScriptStart, ServerConfig, SignatureSpec, SimServer,
+    SimTransport, TimeMode,
+};
 use stu_protocol::{Model, Rect};
 use stu_transport::Transport;
 
@@ -73,7 +76,10 @@ fn parse_model(s: &str) -> Result<Model, String> {
 
 fn parse_point(s: &str) -> Result<(u16, u16), String> {
     let (x, y) = s.split_once(',').ok_or("expected X,Y")?;
-    Ok((x.trim().parse().map_err(|_| "bad X")?, y.trim().parse().map_err(|_| "bad Y")?))
+    Ok((
+        x.trim().parse().map_err(|_| "bad X")?,
+        y.trim().parse().map_err(|_| "bad Y")?,
+    ))
 }
 
 /// The part of the screen where a signature goes: above the button strip (non-300 models) or
@@ -82,8 +88,18 @@ fn signature_box(model: Model) -> Rect {
     let c = model.capabilities();
     let (w, h) = (c.screen_width, c.screen_height);
     match model {
-        Model::Stu300 => Rect { x1: 4, y1: 4, x2: w * 3 / 4 - 4, y2: h - 4 },
-        _ => Rect { x1: w / 16, y1: h / 5, x2: w - w / 16, y2: h * 6 / 7 - 8 },
+        Model::Stu300 => Rect {
+            x1: 4,
+            y1: 4,
+            x2: w * 3 / 4 - 4,
+            y2: h - 4,
+        },
+        _ => Rect {
+            x1: w / 16,
+            y1: h / 5,
+            x2: w - w / 16,
+            y2: h * 6 / 7 - 8,
+        },
     }
 }
 
@@ -105,21 +121,36 @@ fn run(args: Args) -> Result<(), String> {
     let start = match args.script_start.as_str() {
         "inking" => ScriptStart::InkingOn,
         "power-on" => ScriptStart::PowerOn,
-        other => return Err(format!("--script-start {other:?}: expected inking or power-on")),
+        other => {
+            return Err(format!(
+                "--script-start {other:?}: expected inking or power-on"
+            ));
+        }
     };
     let mut pads = Vec::new();
     for i in 0..args.count.max(1) {
-        let serial = if args.count > 1 { format!("{}-{}", args.serial, i + 1) } else { args.serial.clone() };
+        let serial = if args.count > 1 {
+            format!("{}-{}", args.serial, i + 1)
+        } else {
+            args.serial.clone()
+        };
         pads.push((args.model, serial));
     }
     for spec in &args.pads {
         let (m, serial) = spec.split_once(':').unwrap_or((spec, ""));
-        let serial = if serial.is_empty() { format!("SIM{:05}", pads.len() + 1) } else { serial.to_string() };
+        let serial = if serial.is_empty() {
+            format!("SIM{:05}", pads.len() + 1)
+        } else {
+            serial.to_string()
+        };
         pads.push((parse_model(m)?, serial));
     }
     let mut configs = Vec::new();
     for (i, (model, serial)) in pads.into_iter().enumerate() {
-        let mut c = PadConfig::new(model).serial(serial).script(script_for(&args, model)?).script_start(start);
+        let mut c = PadConfig::new(model)
+            .serial(serial)
+            .script(script_for(&args, model)?)
+            .script_start(start);
         c.seed = i as u64 + 1;
         for f in &args.faults {
             c = c.fault(*f);
@@ -129,8 +160,13 @@ fn run(args: Args) -> Result<(), String> {
 
     if let Some(out) = &args.write_script {
         let config = configs.first().ok_or("no pad")?;
-        std::fs::write(out, config.script.to_text()).map_err(|e| format!("{}: {e}", out.display()))?;
-        println!("{} events written to {}", config.script.events().len(), out.display());
+        std::fs::write(out, config.script.to_text())
+            .map_err(|e| format!("{}: {e}", out.display()))?;
+        println!(
+            "{} events written to {}",
+            config.script.events().len(),
+            out.display()
+        );
         return Ok(());
     }
     if let Some(out) = &args.render {
@@ -138,7 +174,11 @@ fn run(args: Args) -> Result<(), String> {
         let mut pad = SimTransport::new(config, TimeMode::Virtual);
         pad.set_feature(&[0x21, 0x01]).map_err(|e| e.to_string())?;
         let mut reports = 0u32;
-        while pad.read_input(Duration::from_secs(5)).map_err(|e| e.to_string())?.is_some() {
+        while pad
+            .read_input(Duration::from_secs(5))
+            .map_err(|e| e.to_string())?
+            .is_some()
+        {
             reports += 1;
             if reports > 2_000_000 {
                 break;
@@ -150,16 +190,26 @@ fn run(args: Args) -> Result<(), String> {
         return Ok(());
     }
 
-    let server = SimServer::start(ServerConfig { listen: args.listen, pads: configs, time: args.speed, render_dir: args.render_dir.clone() })
-        .map_err(|e| e.to_string())?;
+    let server = SimServer::start(ServerConfig {
+        listen: args.listen,
+        pads: configs,
+        time: args.speed,
+        render_dir: args.render_dir.clone(),
+    })
+    .map_err(|e| e.to_string())?;
     for (i, addr) in server.addrs().iter().enumerate() {
         if let Some(p) = server.pad(i) {
             let t = p.lock().map_err(|_| "pad lock")?;
             let (_, pid, _, serial) = t.pad().usb_identity();
-            println!("pad {i}: {} (pid 0x{pid:04X}) serial {serial} listening on {addr}", t.pad().capabilities().name);
+            println!(
+                "pad {i}: {} (pid 0x{pid:04X}) serial {serial} listening on {addr}",
+                t.pad().capabilities().name
+            );
         }
     }
-    let deadline = args.duration_secs.map(|s| std::time::Instant::now() + Duration::from_secs(s));
+    let deadline = args
+        .duration_secs
+        .map(|s| std::time::Instant::now() + Duration::from_secs(s));
     loop {
         std::thread::sleep(Duration::from_millis(100));
         if deadline.is_some_and(|d| std::time::Instant::now() >= d) {

@@ -28,9 +28,15 @@ impl SessionCipher {
     /// A cipher from a 16-, 24- or 32-byte key; `None` for any other length.
     pub fn new(key: &[u8]) -> Option<SessionCipher> {
         match key.len() {
-            16 => aes::Aes128::new_from_slice(key).ok().map(SessionCipher::Aes128),
-            24 => aes::Aes192::new_from_slice(key).ok().map(SessionCipher::Aes192),
-            32 => aes::Aes256::new_from_slice(key).ok().map(SessionCipher::Aes256),
+            16 => aes::Aes128::new_from_slice(key)
+                .ok()
+                .map(SessionCipher::Aes128),
+            24 => aes::Aes192::new_from_slice(key)
+                .ok()
+                .map(SessionCipher::Aes192),
+            32 => aes::Aes256::new_from_slice(key)
+                .ok()
+                .map(SessionCipher::Aes256),
             _ => None,
         }
     }
@@ -101,5 +107,10 @@ pub fn dh_public_key(prime: &[u8; 16], base: &[u8; 2], secret: u128) -> [u8; 16]
 
 /// DH shared secret `peer^secret mod prime`: the 16 bytes are the AES-128 key.
 pub fn dh_shared_key(prime: &[u8; 16], peer_public: &[u8; 16], secret: u128) -> [u8; 16] {
-    mod_pow(u128::from_be_bytes(*peer_public), secret, u128::from_be_bytes(*prime)).to_be_bytes()
+    mod_pow(
+        u128::from_be_bytes(*peer_public),
+        secret,
+        u128::from_be_bytes(*prime),
+    )
+    .to_be_bytes()
 }

@@ -18,8 +18,9 @@ use crate::image::EncodedImage;
 use crate::model::{Capabilities, Model, effective_encoding_flag};
 use crate::pen::{EncryptedPenPair, EncryptedTimedSample, InputReport, PenSample};
 use crate::report::{
-    Capability, EncryptionCommand, EncryptionCommandCode, EndImageAction, FeatureReport, IMAGE_BLOCK_PAYLOAD,
-    InkThreshold, Information, PenDataOption, RSA_STATUS_CALCULATING, RSA_STATUS_NOT_READY, RSA_STATUS_READY,
+    Capability, EncryptionCommand, EncryptionCommandCode, EndImageAction, FeatureReport,
+    IMAGE_BLOCK_PAYLOAD, Information, InkThreshold, PenDataOption, RSA_STATUS_CALCULATING,
+    RSA_STATUS_NOT_READY, RSA_STATUS_READY,
 };
 use crate::status::{ErrorCode, StatusCode};
 
@@ -116,9 +117,16 @@ enum Step {
     Get(ReportId, Purpose),
     Set(Vec<u8>),
     HostPublicKey,
-    ImageData { data: Vec<u8>, offset: usize },
+    ImageData {
+        data: Vec<u8>,
+        offset: usize,
+    },
     /// Read Status; fail on a result code for `command` (if any); poll until Ready if asked.
-    Status { command: Option<ReportId>, require_ready: bool, polls_left: u32 },
+    Status {
+        command: Option<ReportId>,
+        require_ready: bool,
+        polls_left: u32,
+    },
     Wait(Duration),
     StartCapture(u32),
 }
@@ -147,12 +155,22 @@ pub struct PadDriver {
     capturing: bool,
 }
 
-fn enc_cmd(command: EncryptionCommandCode, parameter: u8, length_or_index: u8, data: &[u8]) -> Vec<u8> {
+fn enc_cmd(
+    command: EncryptionCommandCode,
+    parameter: u8,
+    length_or_index: u8,
+    data: &[u8],
+) -> Vec<u8> {
     let mut block = [0u8; 64];
     block[..data.len().min(64)].copy_from_slice(&data[..data.len().min(64)]);
-    FeatureReport::EncryptionCommand(EncryptionCommand { command, parameter, length_or_index, data: block })
-        .encode()
-        .unwrap_or_default()
+    FeatureReport::EncryptionCommand(EncryptionCommand {
+        command,
+        parameter,
+        length_or_index,
+        data: block,
+    })
+    .encode()
+    .unwrap_or_default()
 }
 
 impl PadDriver {
@@ -200,11 +218,19 @@ impl PadDriver {
     }
 
     fn status_after(&self, command: ReportId) -> Step {
-        Step::Status { command: Some(command), require_ready: false, polls_left: 0 }
+        Step::Status {
+            command: Some(command),
+            require_ready: false,
+            polls_left: 0,
+        }
     }
 
     fn await_ready(&self) -> Step {
-        Step::Status { command: None, require_ready: true, polls_left: self.config.status_poll_limit }
+        Step::Status {
+            command: None,
+            require_ready: true,
+            polls_left: self.config.status_poll_limit,
+        }
     }
 
     fn set_checked(&self, report: FeatureReport) -> Result<[Step; 2], DriverError> {
@@ -213,7 +239,10 @@ impl PadDriver {
     }
 
     fn caps(&self) -> Result<&'static Capabilities, DriverError> {
-        self.identity.as_ref().map(|i| i.capabilities).ok_or(DriverError::NotInitialised)
+        self.identity
+            .as_ref()
+            .map(|i| i.capabilities)
+            .ok_or(DriverError::NotInitialised)
     }
 
     /// Plans the init sequence: status (leave Capture/Image), Information, Capability and,
@@ -254,7 +283,11 @@ impl PadDriver {
             return Err(DriverError::Image(ImageError::BadArea));
         }
         if image.data.is_empty() {
-            return Err(ImageError::TooShort { found: 0, expected: 1 }.into());
+            return Err(ImageError::TooShort {
+                found: 0,
+                expected: 1,
+            }
+            .into());
         }
         let start = image.start_report();
         let start_id = start.id();
@@ -263,7 +296,10 @@ impl PadDriver {
             self.await_ready(),
             Step::Set(start.encode()?),
             self.status_after(start_id),
-            Step::ImageData { data: image.data, offset: 0 },
+            Step::ImageData {
+                data: image.data,
+                offset: 0,
+            },
             commit,
             Step::Status {
                 command: Some(ReportId::EndImageData),
@@ -274,9 +310,15 @@ impl PadDriver {
     }
 
     /// Plans a v1 (Diffie-Hellman) key exchange and StartCapture (STU-300).
-    pub fn begin_dh_capture(&mut self, host_secret: u128, session_id: u32) -> Result<(), DriverError> {
+    pub fn begin_dh_capture(
+        &mut self,
+        host_secret: u128,
+        session_id: u32,
+    ) -> Result<(), DriverError> {
         if self.caps()?.encryption != crate::model::EncryptionScheme::DhAes128 {
-            return Err(DriverError::Encryption("this model does not use DH encryption"));
+            return Err(DriverError::Encryption(
+                "this model does not use DH encryption",
+            ));
         }
         if host_secret < 2 {
             return Err(DriverError::Encryption("DH secret must be at least 2"));
@@ -303,9 +345,15 @@ impl PadDriver {
     /// RSA-encrypted session key, then StartCapture (STU-430/530). Once idle, read the wrapped
     /// key with [`PadDriver::encrypted_session_key`], unwrap it with the private key and hand
     /// the AES key to [`PadDriver::install_session_key`].
-    pub fn begin_rsa_capture(&mut self, h: &RsaHandshake, session_id: u32) -> Result<(), DriverError> {
+    pub fn begin_rsa_capture(
+        &mut self,
+        h: &RsaHandshake,
+        session_id: u32,
+    ) -> Result<(), DriverError> {
         if self.caps()?.encryption != crate::model::EncryptionScheme::RsaAes {
-            return Err(DriverError::Encryption("this model does not use RSA encryption"));
+            return Err(DriverError::Encryption(
+                "this model does not use RSA encryption",
+            ));
         }
         let key_len = match h.asymmetric_key_type {
             0 => 128,
@@ -313,8 +361,14 @@ impl PadDriver {
             2 => 256,
             _ => return Err(DriverError::Encryption("unknown asymmetric key type")),
         };
-        if h.modulus.len() != key_len || h.exponent.is_empty() || h.exponent.len() > 64 || h.padding > 2 {
-            return Err(DriverError::Encryption("RSA parameters do not match the key type"));
+        if h.modulus.len() != key_len
+            || h.exponent.is_empty()
+            || h.exponent.len() > 64
+            || h.padding > 2
+        {
+            return Err(DriverError::Encryption(
+                "RSA parameters do not match the key type",
+            ));
         }
         self.crypto.rsa_key_len = key_len;
         self.crypto.encrypted_session_key.clear();
@@ -328,23 +382,51 @@ impl PadDriver {
                 &[],
             )),
             self.status_after(ReportId::EncryptionCommand),
-            Step::Set(enc_cmd(EncryptionCommandCode::SetParameterBlock, 0, h.exponent.len() as u8, &h.exponent)),
+            Step::Set(enc_cmd(
+                EncryptionCommandCode::SetParameterBlock,
+                0,
+                h.exponent.len() as u8,
+                &h.exponent,
+            )),
             self.status_after(ReportId::EncryptionCommand),
         ];
         for piece in h.modulus.chunks(64) {
-            steps.push(Step::Set(enc_cmd(EncryptionCommandCode::SetParameterBlock, 1, piece.len() as u8, piece)));
+            steps.push(Step::Set(enc_cmd(
+                EncryptionCommandCode::SetParameterBlock,
+                1,
+                piece.len() as u8,
+                piece,
+            )));
         }
-        steps.push(self.status_after(ReportId::EncryptionCommand));
-        steps.push(Step::Get(ReportId::EncryptionStatus, Purpose::RsaKeyAccepted));
-        steps.push(Step::Set(enc_cmd(EncryptionCommandCode::GenerateSymmetricKey, 0, 0, &[])));
         steps.push(self.status_after(ReportId::EncryptionCommand));
         steps.push(Step::Get(
             ReportId::EncryptionStatus,
-            Purpose::RsaSessionKeyReady { polls_left: self.config.status_poll_limit },
+            Purpose::RsaKeyAccepted,
+        ));
+        steps.push(Step::Set(enc_cmd(
+            EncryptionCommandCode::GenerateSymmetricKey,
+            0,
+            0,
+            &[],
+        )));
+        steps.push(self.status_after(ReportId::EncryptionCommand));
+        steps.push(Step::Get(
+            ReportId::EncryptionStatus,
+            Purpose::RsaSessionKeyReady {
+                polls_left: self.config.status_poll_limit,
+            },
         ));
         for k in 0..key_len.div_ceil(64) {
-            steps.push(Step::Set(enc_cmd(EncryptionCommandCode::GetParameterBlock, 2, k as u8, &[])));
-            steps.push(Step::Get(ReportId::EncryptionCommand, Purpose::RsaSessionKeyBlock));
+            steps.push(Step::Set(enc_cmd(
+                EncryptionCommandCode::GetParameterBlock,
+                2,
+                k as u8,
+                &[],
+            )));
+            steps.push(Step::Get(
+                ReportId::EncryptionCommand,
+                Purpose::RsaSessionKeyBlock,
+            ));
         }
         steps.push(Step::StartCapture(session_id));
         steps.push(self.status_after(ReportId::StartCapture));
@@ -359,7 +441,8 @@ impl PadDriver {
 
     /// Installs the AES key (16/24/32 bytes) that decrypts this session's pen data.
     pub fn install_session_key(&mut self, key: &[u8]) -> Result<(), DriverError> {
-        self.crypto.cipher = Some(SessionCipher::new(key).ok_or(DriverError::Encryption("AES key length"))?);
+        self.crypto.cipher =
+            Some(SessionCipher::new(key).ok_or(DriverError::Encryption("AES key length"))?);
         Ok(())
     }
 
@@ -384,20 +467,42 @@ impl PadDriver {
         let step = self.plan.front()?;
         self.outstanding = true;
         Some(match step {
-            Step::Get(id, _) => Action::GetFeature { id: *id, len: id.len() },
-            Step::Status { .. } => Action::GetFeature { id: ReportId::Status, len: ReportId::Status.len() },
+            Step::Get(id, _) => Action::GetFeature {
+                id: *id,
+                len: id.len(),
+            },
+            Step::Status { .. } => Action::GetFeature {
+                id: ReportId::Status,
+                len: ReportId::Status.len(),
+            },
             Step::Set(bytes) => Action::SetFeature(bytes.clone()),
             Step::Wait(d) => Action::Wait(*d),
             Step::HostPublicKey => {
-                let key = dh_public_key(&self.crypto.dh_prime, &self.crypto.dh_base, self.crypto.dh_secret);
-                Action::SetFeature(FeatureReport::HostPublicKey(key).encode().unwrap_or_default())
+                let key = dh_public_key(
+                    &self.crypto.dh_prime,
+                    &self.crypto.dh_base,
+                    self.crypto.dh_secret,
+                );
+                Action::SetFeature(
+                    FeatureReport::HostPublicKey(key)
+                        .encode()
+                        .unwrap_or_default(),
+                )
             }
             Step::StartCapture(session_id) => Action::SetFeature(
-                FeatureReport::StartCapture { session_id: *session_id }.encode().unwrap_or_default(),
+                FeatureReport::StartCapture {
+                    session_id: *session_id,
+                }
+                .encode()
+                .unwrap_or_default(),
             ),
             Step::ImageData { data, offset } => {
                 let end = (*offset + IMAGE_BLOCK_PAYLOAD).min(data.len());
-                Action::SetFeature(FeatureReport::ImageDataBlock(data[*offset..end].to_vec()).encode().unwrap_or_default())
+                Action::SetFeature(
+                    FeatureReport::ImageDataBlock(data[*offset..end].to_vec())
+                        .encode()
+                        .unwrap_or_default(),
+                )
             }
         })
     }
@@ -410,7 +515,9 @@ impl PadDriver {
     /// Answers a completed `SetFeature`.
     pub fn handle_set_done(&mut self) -> Result<(), DriverError> {
         if !self.outstanding {
-            return self.fail(DriverError::UnexpectedReply("set completion without a request"));
+            return self.fail(DriverError::UnexpectedReply(
+                "set completion without a request",
+            ));
         }
         self.outstanding = false;
         match self.plan.front_mut() {
@@ -444,11 +551,15 @@ impl PadDriver {
     /// Answers a `GetFeature` with the bytes the pad returned.
     pub fn handle_feature(&mut self, bytes: &[u8]) -> Result<(), DriverError> {
         if !self.outstanding {
-            return self.fail(DriverError::UnexpectedReply("feature reply without a request"));
+            return self.fail(DriverError::UnexpectedReply(
+                "feature reply without a request",
+            ));
         }
         self.outstanding = false;
         let Some(step) = self.plan.pop_front() else {
-            return self.fail(DriverError::UnexpectedReply("feature reply without a request"));
+            return self.fail(DriverError::UnexpectedReply(
+                "feature reply without a request",
+            ));
         };
         match self.on_feature(step, bytes) {
             Ok(()) => Ok(()),
@@ -458,21 +569,38 @@ impl PadDriver {
 
     fn on_feature(&mut self, step: Step, bytes: &[u8]) -> Result<(), DriverError> {
         match step {
-            Step::Status { command, require_ready, polls_left } => {
-                let FeatureReport::Status(s) = FeatureReport::decode_expect(ReportId::Status, bytes)? else {
+            Step::Status {
+                command,
+                require_ready,
+                polls_left,
+            } => {
+                let FeatureReport::Status(s) =
+                    FeatureReport::decode_expect(ReportId::Status, bytes)?
+                else {
                     return Err(DriverError::UnexpectedReply("status"));
                 };
                 if let Some(cmd) = command
                     && s.last_result != ErrorCode::None
                 {
-                    return Err(DriverError::Device { command: cmd as u8, code: s.last_result });
+                    return Err(DriverError::Device {
+                        command: cmd as u8,
+                        code: s.last_result,
+                    });
                 }
                 if require_ready && s.state != StatusCode::Ready {
                     if polls_left == 0 {
-                        return Err(DriverError::Busy { state: s.state, polls: self.config.status_poll_limit });
+                        return Err(DriverError::Busy {
+                            state: s.state,
+                            polls: self.config.status_poll_limit,
+                        });
                     }
-                    self.plan.push_front(Step::Status { command, require_ready, polls_left: polls_left - 1 });
-                    self.plan.push_front(Step::Wait(self.config.status_poll_interval));
+                    self.plan.push_front(Step::Status {
+                        command,
+                        require_ready,
+                        polls_left: polls_left - 1,
+                    });
+                    self.plan
+                        .push_front(Step::Wait(self.config.status_poll_interval));
                 }
                 Ok(())
             }
@@ -494,7 +622,9 @@ impl PadDriver {
                         front.push(Step::Set(F::EndCapture.encode()?));
                     }
                     StatusCode::Image => {
-                        front.push(Step::Set(F::EndImageData(EndImageAction::Abandon).encode()?));
+                        front.push(Step::Set(
+                            F::EndImageData(EndImageAction::Abandon).encode()?,
+                        ));
                     }
                     _ => {}
                 }
@@ -513,10 +643,15 @@ impl PadDriver {
                 Ok(())
             }
             (Purpose::Capability, F::Capability(cap)) => {
-                let info = self.information.clone().ok_or(DriverError::NotInitialised)?;
-                let model = Model::from_name(&info.model_name).ok_or(DriverError::UnsupportedModel(info.model_name.clone()))?;
+                let info = self
+                    .information
+                    .clone()
+                    .ok_or(DriverError::NotInitialised)?;
+                let model = Model::from_name(&info.model_name)
+                    .ok_or(DriverError::UnsupportedModel(info.model_name.clone()))?;
                 let caps = model.capabilities();
-                if cap.screen_width != caps.screen_width || cap.screen_height != caps.screen_height {
+                if cap.screen_width != caps.screen_width || cap.screen_height != caps.screen_height
+                {
                     return Err(DriverError::UnsupportedModel(format!(
                         "{} with a {}x{} screen",
                         info.model_name, cap.screen_width, cap.screen_height
@@ -530,7 +665,8 @@ impl PadDriver {
                     encoding_flag: effective_encoding_flag(cap.encoding_flag, caps.product_id),
                 });
                 if self.config.pen_timing && caps.supports(ReportId::PenDataOptionMode) {
-                    let [a, b] = self.set_checked(F::PenDataOptionMode(PenDataOption::TimeCountSequence))?;
+                    let [a, b] =
+                        self.set_checked(F::PenDataOptionMode(PenDataOption::TimeCountSequence))?;
                     self.plan.push_front(b);
                     self.plan.push_front(a);
                 }
@@ -538,7 +674,9 @@ impl PadDriver {
             }
             (Purpose::DhPrime, F::DhPrime(p)) => {
                 if p.iter().all(|&b| b == 0) {
-                    return Err(DriverError::Encryption("pad has no DH prime (no encryption)"));
+                    return Err(DriverError::Encryption(
+                        "pad has no DH prime (no encryption)",
+                    ));
                 }
                 self.crypto.dh_prime = p;
                 Ok(())
@@ -553,28 +691,37 @@ impl PadDriver {
             }
             (Purpose::RsaKeyAccepted, F::EncryptionStatus(s)) => {
                 if s.status_e != RSA_STATUS_READY || s.status_n != RSA_STATUS_READY {
-                    return Err(DriverError::Encryption("pad did not accept the RSA public key"));
+                    return Err(DriverError::Encryption(
+                        "pad did not accept the RSA public key",
+                    ));
                 }
                 Ok(())
             }
             (Purpose::RsaSessionKeyReady { polls_left }, F::EncryptionStatus(s)) => {
                 if s.last_result != 0 {
-                    return Err(DriverError::Encryption("pad failed to generate the session key"));
+                    return Err(DriverError::Encryption(
+                        "pad failed to generate the session key",
+                    ));
                 }
                 match s.status_c {
                     RSA_STATUS_READY => Ok(()),
                     RSA_STATUS_CALCULATING | RSA_STATUS_NOT_READY if polls_left > 0 => {
                         self.plan.push_front(Step::Get(
                             ReportId::EncryptionStatus,
-                            Purpose::RsaSessionKeyReady { polls_left: polls_left - 1 },
+                            Purpose::RsaSessionKeyReady {
+                                polls_left: polls_left - 1,
+                            },
                         ));
-                        self.plan.push_front(Step::Wait(self.config.status_poll_interval));
+                        self.plan
+                            .push_front(Step::Wait(self.config.status_poll_interval));
                         Ok(())
                     }
-                    RSA_STATUS_CALCULATING | RSA_STATUS_NOT_READY => {
-                        Err(DriverError::Encryption("session key not ready after all polls"))
-                    }
-                    _ => Err(DriverError::Encryption("pad reports an invalid session key")),
+                    RSA_STATUS_CALCULATING | RSA_STATUS_NOT_READY => Err(DriverError::Encryption(
+                        "session key not ready after all polls",
+                    )),
+                    _ => Err(DriverError::Encryption(
+                        "pad reports an invalid session key",
+                    )),
                 }
             }
             (Purpose::RsaSessionKeyBlock, F::EncryptionCommand(c)) => {
@@ -583,10 +730,14 @@ impl PadDriver {
                 if c.command != EncryptionCommandCode::GetParameterBlock || n > room || n == 0 {
                     return Err(DriverError::Encryption("bad session key block"));
                 }
-                self.crypto.encrypted_session_key.extend_from_slice(&c.data[..n]);
+                self.crypto
+                    .encrypted_session_key
+                    .extend_from_slice(&c.data[..n]);
                 Ok(())
             }
-            _ => Err(DriverError::UnexpectedReply("reply does not match the request")),
+            _ => Err(DriverError::UnexpectedReply(
+                "reply does not match the request",
+            )),
         }
     }
 
@@ -596,22 +747,42 @@ impl PadDriver {
         let mut points = [None, None];
         match report {
             InputReport::PenData(sample) => {
-                points[0] = Some(PenPoint { sample, time_count: None, sequence: None });
+                points[0] = Some(PenPoint {
+                    sample,
+                    time_count: None,
+                    sequence: None,
+                });
             }
-            InputReport::PenDataTimeCountSequence { sample, time_count, sequence } => {
-                points[0] = Some(PenPoint { sample, time_count: Some(time_count), sequence: Some(sequence) });
+            InputReport::PenDataTimeCountSequence {
+                sample,
+                time_count,
+                sequence,
+            } => {
+                points[0] = Some(PenPoint {
+                    sample,
+                    time_count: Some(time_count),
+                    sequence: Some(sequence),
+                });
             }
             InputReport::PenDataEncrypted(block) => {
                 let pair = EncryptedPenPair::decode(&self.decrypt(&block)?);
                 self.check_session(pair.session_id)?;
                 for (slot, sample) in points.iter_mut().zip(pair.samples) {
-                    *slot = Some(PenPoint { sample, time_count: None, sequence: None });
+                    *slot = Some(PenPoint {
+                        sample,
+                        time_count: None,
+                        sequence: None,
+                    });
                 }
             }
             InputReport::PenDataTimeCountSequenceEncrypted(block) => {
                 let t = EncryptedTimedSample::decode(&self.decrypt(&block)?);
                 self.check_session(t.session_id)?;
-                points[0] = Some(PenPoint { sample: t.sample, time_count: Some(t.time_count), sequence: Some(t.sequence) });
+                points[0] = Some(PenPoint {
+                    sample: t.sample,
+                    time_count: Some(t.time_count),
+                    sequence: Some(t.sequence),
+                });
             }
             InputReport::DevicePublicKey(_) | InputReport::EncryptionStatus(_) => {}
         }
@@ -619,8 +790,15 @@ impl PadDriver {
         for p in points.into_iter().flatten() {
             if let Some(c) = caps {
                 let s = p.sample;
-                if s.x > c.tablet_max_x || s.y > c.tablet_max_y || s.pressure > c.tablet_max_pressure {
-                    return Err(DriverError::PenOutOfRange { x: s.x, y: s.y, pressure: s.pressure });
+                if s.x > c.tablet_max_x
+                    || s.y > c.tablet_max_y
+                    || s.pressure > c.tablet_max_pressure
+                {
+                    return Err(DriverError::PenOutOfRange {
+                        x: s.x,
+                        y: s.y,
+                        pressure: s.pressure,
+                    });
                 }
             }
             if self.pen.len() >= self.config.max_pen_queue {
@@ -632,12 +810,19 @@ impl PadDriver {
     }
 
     fn decrypt(&self, block: &[u8; 16]) -> Result<[u8; 16], DriverError> {
-        Ok(self.crypto.cipher.as_ref().ok_or(DriverError::NoSessionKey)?.decrypt(block))
+        Ok(self
+            .crypto
+            .cipher
+            .as_ref()
+            .ok_or(DriverError::NoSessionKey)?
+            .decrypt(block))
     }
 
     fn check_session(&self, found: u32) -> Result<(), DriverError> {
         match self.crypto.session_id {
-            Some(expected) if expected != found => Err(DriverError::SessionMismatch { expected, found }),
+            Some(expected) if expected != found => {
+                Err(DriverError::SessionMismatch { expected, found })
+            }
             _ => Ok(()),
         }
     }

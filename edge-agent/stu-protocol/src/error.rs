@@ -23,15 +23,27 @@ pub enum ProtocolError {
     WrongDirection(u8),
     /// The buffer length differs from the report's fixed length.
     #[error("report 0x{id:02X} has {found} bytes, expected {expected}")]
-    WrongLength { id: u8, expected: usize, found: usize },
+    WrongLength {
+        id: u8,
+        expected: usize,
+        found: usize,
+    },
     /// A field holds a value outside its documented range.
     #[error("report 0x{id:02X}: field `{field}` has invalid value {value}")]
-    BadValue { id: u8, field: &'static str, value: u32 },
+    BadValue {
+        id: u8,
+        field: &'static str,
+        value: u32,
+    },
 }
 
 impl ProtocolError {
     pub(crate) fn bad(id: ReportId, field: &'static str, value: impl Into<u32>) -> Self {
-        ProtocolError::BadValue { id: id as u8, field, value: value.into() }
+        ProtocolError::BadValue {
+            id: id as u8,
+            field,
+            value: value.into(),
+        }
     }
 }
 
@@ -40,7 +52,12 @@ impl ProtocolError {
 pub enum ImageError {
     /// The bitmap's dimensions do not match the screen (or the area written).
     #[error("bitmap is {width}x{height}, expected {expected_width}x{expected_height}")]
-    WrongSize { width: u32, height: u32, expected_width: u32, expected_height: u32 },
+    WrongSize {
+        width: u32,
+        height: u32,
+        expected_width: u32,
+        expected_height: u32,
+    },
     /// The pixel buffer length does not match width × height × bytes per pixel.
     #[error("pixel buffer has {found} bytes, expected {expected}")]
     WrongBufferLength { expected: usize, found: usize },

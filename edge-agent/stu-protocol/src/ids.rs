@@ -154,17 +154,32 @@ impl ReportId {
     pub const fn direction(self) -> Direction {
         use ReportId::*;
         match self {
-            PenData | PenDataEncrypted | PenDataTimeCountSequence | PenDataTimeCountSequenceEncrypted => {
-                dir(true, false, false)
-            }
+            PenData
+            | PenDataEncrypted
+            | PenDataTimeCountSequence
+            | PenDataTimeCountSequenceEncrypted => dir(true, false, false),
             Status | Information | Capability | Uid2 => dir(false, true, false),
-            Reset | StartCapture | EndCapture | ClearScreen | ClearScreenArea | StartImageDataArea
-            | StartImageData | ImageDataBlock | EndImageData => dir(false, false, true),
+            Reset | StartCapture | EndCapture | ClearScreen | ClearScreenArea
+            | StartImageDataArea | StartImageData | ImageDataBlock | EndImageData => {
+                dir(false, false, true)
+            }
             DevicePublicKey | EncryptionStatus => dir(true, true, false),
-            Uid | HostPublicKey | DhPrime | DhBase | InkingMode | InkThreshold
-            | HandwritingThicknessColor | BackgroundColor | HandwritingDisplayArea
-            | BacklightBrightness | ScreenContrast | HandwritingThicknessColor24 | BackgroundColor24
-            | BootScreen | PenDataOptionMode | EncryptionCommand => dir(false, true, true),
+            Uid
+            | HostPublicKey
+            | DhPrime
+            | DhBase
+            | InkingMode
+            | InkThreshold
+            | HandwritingThicknessColor
+            | BackgroundColor
+            | HandwritingDisplayArea
+            | BacklightBrightness
+            | ScreenContrast
+            | HandwritingThicknessColor24
+            | BackgroundColor24
+            | BootScreen
+            | PenDataOptionMode
+            | EncryptionCommand => dir(false, true, true),
         }
     }
 
@@ -172,10 +187,17 @@ impl ReportId {
     pub fn check(self, bytes: &[u8]) -> Result<(), ProtocolError> {
         let first = *bytes.first().ok_or(ProtocolError::Empty)?;
         if first != self as u8 {
-            return Err(ProtocolError::WrongId { expected: self as u8, found: first });
+            return Err(ProtocolError::WrongId {
+                expected: self as u8,
+                found: first,
+            });
         }
         if bytes.len() != self.len() {
-            return Err(ProtocolError::WrongLength { id: first, expected: self.len(), found: bytes.len() });
+            return Err(ProtocolError::WrongLength {
+                id: first,
+                expected: self.len(),
+                found: bytes.len(),
+            });
         }
         Ok(())
     }

@@ -49,7 +49,10 @@ impl EncodingMode {
     }
     /// True for the zlib-compressed modes.
     pub fn is_zlib(self) -> bool {
-        matches!(self, EncodingMode::MonoZlib | EncodingMode::Rgb565Zlib | EncodingMode::Bgr24Zlib)
+        matches!(
+            self,
+            EncodingMode::MonoZlib | EncodingMode::Rgb565Zlib | EncodingMode::Bgr24Zlib
+        )
     }
     /// Raw pixel format.
     pub fn format(self) -> PixelFormat {
@@ -114,7 +117,10 @@ impl Bitmap<'_> {
             Pixels::Gray8(p) => (p.len(), 1),
         };
         if len != n * bpp {
-            return Err(ImageError::WrongBufferLength { expected: n * bpp, found: len });
+            return Err(ImageError::WrongBufferLength {
+                expected: n * bpp,
+                found: len,
+            });
         }
         Ok(())
     }
@@ -132,13 +138,18 @@ impl EncodedImage {
     /// The report that opens the upload (0x25, or 0x24 for an area).
     pub fn start_report(&self) -> FeatureReport {
         match self.area {
-            Some(area) => FeatureReport::StartImageDataArea { mode: self.mode, area },
+            Some(area) => FeatureReport::StartImageDataArea {
+                mode: self.mode,
+                area,
+            },
             None => FeatureReport::StartImageData(self.mode),
         }
     }
     /// The ImageDataBlock reports, 253 payload bytes each (the last may be shorter).
     pub fn blocks(&self) -> impl Iterator<Item = FeatureReport> + '_ {
-        self.data.chunks(IMAGE_BLOCK_PAYLOAD).map(|c| FeatureReport::ImageDataBlock(c.to_vec()))
+        self.data
+            .chunks(IMAGE_BLOCK_PAYLOAD)
+            .map(|c| FeatureReport::ImageDataBlock(c.to_vec()))
     }
     /// Number of ImageDataBlock reports.
     pub fn block_count(&self) -> usize {
@@ -148,16 +159,26 @@ impl EncodedImage {
 
 /// Encodes a full-screen bitmap in the model's best mode (deepest colour; zlib when the model
 /// supports it and `zlib` is asked for).
-pub fn encode_for_model(caps: &Capabilities, bitmap: &Bitmap<'_>, zlib: bool) -> Result<EncodedImage, ImageError> {
+pub fn encode_for_model(
+    caps: &Capabilities,
+    bitmap: &Bitmap<'_>,
+    zlib: bool,
+) -> Result<EncodedImage, ImageError> {
     encode_image(caps, bitmap, caps.preferred_mode(zlib))
 }
 
 /// Encodes a full-screen bitmap in a given mode, refusing modes the model does not accept.
-pub fn encode_image(caps: &Capabilities, bitmap: &Bitmap<'_>, mode: EncodingMode) -> Result<EncodedImage, ImageError> {
+pub fn encode_image(
+    caps: &Capabilities,
+    bitmap: &Bitmap<'_>,
+    mode: EncodingMode,
+) -> Result<EncodedImage, ImageError> {
     if !caps.accepts_mode(mode) {
         return Err(ImageError::ModeNotSupported(mode as u8));
     }
-    if bitmap.width != u32::from(caps.screen_width) || bitmap.height != u32::from(caps.screen_height) {
+    if bitmap.width != u32::from(caps.screen_width)
+        || bitmap.height != u32::from(caps.screen_height)
+    {
         return Err(ImageError::WrongSize {
             width: bitmap.width,
             height: bitmap.height,
@@ -165,7 +186,11 @@ pub fn encode_image(caps: &Capabilities, bitmap: &Bitmap<'_>, mode: EncodingMode
             expected_height: u32::from(caps.screen_height),
         });
     }
-    Ok(EncodedImage { mode, area: None, data: pack(bitmap, mode)? })
+    Ok(EncodedImage {
+        mode,
+        area: None,
+        data: pack(bitmap, mode)?,
+    })
 }
 
 /// Encodes a bitmap for an area of the screen (StartImageDataArea; STU-430/530).
@@ -178,7 +203,11 @@ pub fn encode_image_area(
     if !caps.accepts_mode(mode) {
         return Err(ImageError::ModeNotSupported(mode as u8));
     }
-    if area.x2 >= caps.screen_width || area.y2 >= caps.screen_height || area.x2 < area.x1 || area.y2 < area.y1 {
+    if area.x2 >= caps.screen_width
+        || area.y2 >= caps.screen_height
+        || area.x2 < area.x1
+        || area.y2 < area.y1
+    {
         return Err(ImageError::BadArea);
     }
     if bitmap.width != area.width() || bitmap.height != area.height() {
@@ -189,7 +218,11 @@ pub fn encode_image_area(
             expected_height: area.height(),
         });
     }
-    Ok(EncodedImage { mode, area: Some(area), data: pack(bitmap, mode)? })
+    Ok(EncodedImage {
+        mode,
+        area: Some(area),
+        data: pack(bitmap, mode)?,
+    })
 }
 
 fn pack(bitmap: &Bitmap<'_>, mode: EncodingMode) -> Result<Vec<u8>, ImageError> {
@@ -226,7 +259,11 @@ fn pack(bitmap: &Bitmap<'_>, mode: EncodingMode) -> Result<Vec<u8>, ImageError> 
             out
         }
     };
-    Ok(if mode.is_zlib() { miniz_oxide::deflate::compress_to_vec_zlib(&raw, 6) } else { raw })
+    Ok(if mode.is_zlib() {
+        miniz_oxide::deflate::compress_to_vec_zlib(&raw, 6)
+    } else {
+        raw
+    })
 }
 
 /// RGB888 → RGB565.
@@ -239,32 +276,51 @@ pub fn rgb_from_565(c: u16) -> [u8; 3] {
     let r = ((c >> 11) & 0x1F) as u8;
     let g = ((c >> 5) & 0x3F) as u8;
     let b = (c & 0x1F) as u8;
-    [(r << 3) | (r >> 2), (g << 2) | (g >> 4), (b << 3) | (b >> 2)]
+    [
+        (r << 3) | (r >> 2),
+        (g << 2) | (g >> 4),
+        (b << 3) | (b >> 2),
+    ]
 }
 
 /// Unpacks uploaded data into RGB pixels (`width × height`), inflating zlib modes with a bound.
 /// Errors: [`ImageError::TooLong`] when there is more data than the picture,
 /// [`ImageError::TooShort`] when less, [`ImageError::Zlib`] when inflating fails.
-pub fn decode_image(mode: EncodingMode, width: u32, height: u32, data: &[u8]) -> Result<Vec<[u8; 3]>, ImageError> {
+pub fn decode_image(
+    mode: EncodingMode,
+    width: u32,
+    height: u32,
+    data: &[u8],
+) -> Result<Vec<[u8; 3]>, ImageError> {
     let expected = raw_len(mode.format(), width, height);
     let inflated;
     let raw: &[u8] = if mode.is_zlib() {
-        inflated = miniz_oxide::inflate::decompress_to_vec_zlib_with_limit(data, expected).map_err(|e| {
-            if e.status == miniz_oxide::inflate::TINFLStatus::HasMoreOutput {
-                ImageError::TooLong { found: expected + 1, limit: expected }
-            } else {
-                ImageError::Zlib
-            }
-        })?;
+        inflated = miniz_oxide::inflate::decompress_to_vec_zlib_with_limit(data, expected)
+            .map_err(|e| {
+                if e.status == miniz_oxide::inflate::TINFLStatus::HasMoreOutput {
+                    ImageError::TooLong {
+                        found: expected + 1,
+                        limit: expected,
+                    }
+                } else {
+                    ImageError::Zlib
+                }
+            })?;
         &inflated
     } else {
         data
     };
     if raw.len() > expected {
-        return Err(ImageError::TooLong { found: raw.len(), limit: expected });
+        return Err(ImageError::TooLong {
+            found: raw.len(),
+            limit: expected,
+        });
     }
     if raw.len() < expected {
-        return Err(ImageError::TooShort { found: raw.len(), expected });
+        return Err(ImageError::TooShort {
+            found: raw.len(),
+            expected,
+        });
     }
     let (w, h) = (width as usize, height as usize);
     let mut out = Vec::with_capacity(w * h);

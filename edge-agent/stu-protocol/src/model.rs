@@ -89,26 +89,87 @@ pub struct Capabilities {
 use ReportId as R;
 
 const REPORTS_300: &[ReportId] = &[
-    R::PenData, R::Status, R::Reset, R::Information, R::Capability, R::Uid, R::PenDataEncrypted,
-    R::HostPublicKey, R::DevicePublicKey, R::StartCapture, R::EndCapture, R::DhPrime, R::DhBase,
-    R::ClearScreen, R::InkingMode, R::InkThreshold, R::StartImageData, R::ImageDataBlock, R::EndImageData,
+    R::PenData,
+    R::Status,
+    R::Reset,
+    R::Information,
+    R::Capability,
+    R::Uid,
+    R::PenDataEncrypted,
+    R::HostPublicKey,
+    R::DevicePublicKey,
+    R::StartCapture,
+    R::EndCapture,
+    R::DhPrime,
+    R::DhBase,
+    R::ClearScreen,
+    R::InkingMode,
+    R::InkThreshold,
+    R::StartImageData,
+    R::ImageDataBlock,
+    R::EndImageData,
 ];
 const REPORTS_430: &[ReportId] = &[
-    R::PenData, R::Status, R::Reset, R::Information, R::Capability, R::Uid, R::Uid2, R::PenDataEncrypted,
-    R::StartCapture, R::EndCapture, R::ClearScreen, R::InkingMode, R::InkThreshold, R::ClearScreenArea,
-    R::StartImageDataArea, R::StartImageData, R::ImageDataBlock, R::EndImageData,
-    R::HandwritingThicknessColor, R::HandwritingDisplayArea, R::HandwritingThicknessColor24, R::BootScreen,
-    R::PenDataOptionMode, R::PenDataTimeCountSequenceEncrypted, R::PenDataTimeCountSequence,
-    R::EncryptionCommand, R::EncryptionStatus,
+    R::PenData,
+    R::Status,
+    R::Reset,
+    R::Information,
+    R::Capability,
+    R::Uid,
+    R::Uid2,
+    R::PenDataEncrypted,
+    R::StartCapture,
+    R::EndCapture,
+    R::ClearScreen,
+    R::InkingMode,
+    R::InkThreshold,
+    R::ClearScreenArea,
+    R::StartImageDataArea,
+    R::StartImageData,
+    R::ImageDataBlock,
+    R::EndImageData,
+    R::HandwritingThicknessColor,
+    R::HandwritingDisplayArea,
+    R::HandwritingThicknessColor24,
+    R::BootScreen,
+    R::PenDataOptionMode,
+    R::PenDataTimeCountSequenceEncrypted,
+    R::PenDataTimeCountSequence,
+    R::EncryptionCommand,
+    R::EncryptionStatus,
 ];
 const REPORTS_530: &[ReportId] = &[
-    R::PenData, R::Status, R::Reset, R::Information, R::Capability, R::Uid, R::Uid2, R::PenDataEncrypted,
-    R::StartCapture, R::EndCapture, R::ClearScreen, R::InkingMode, R::InkThreshold, R::ClearScreenArea,
-    R::StartImageDataArea, R::StartImageData, R::ImageDataBlock, R::EndImageData,
-    R::HandwritingThicknessColor, R::BackgroundColor, R::HandwritingDisplayArea, R::BacklightBrightness,
-    R::ScreenContrast, R::HandwritingThicknessColor24, R::BackgroundColor24, R::BootScreen,
-    R::PenDataOptionMode, R::PenDataTimeCountSequenceEncrypted, R::PenDataTimeCountSequence,
-    R::EncryptionCommand, R::EncryptionStatus,
+    R::PenData,
+    R::Status,
+    R::Reset,
+    R::Information,
+    R::Capability,
+    R::Uid,
+    R::Uid2,
+    R::PenDataEncrypted,
+    R::StartCapture,
+    R::EndCapture,
+    R::ClearScreen,
+    R::InkingMode,
+    R::InkThreshold,
+    R::ClearScreenArea,
+    R::StartImageDataArea,
+    R::StartImageData,
+    R::ImageDataBlock,
+    R::EndImageData,
+    R::HandwritingThicknessColor,
+    R::BackgroundColor,
+    R::HandwritingDisplayArea,
+    R::BacklightBrightness,
+    R::ScreenContrast,
+    R::HandwritingThicknessColor24,
+    R::BackgroundColor24,
+    R::BootScreen,
+    R::PenDataOptionMode,
+    R::PenDataTimeCountSequenceEncrypted,
+    R::PenDataTimeCountSequence,
+    R::EncryptionCommand,
+    R::EncryptionStatus,
 ];
 
 const STU300: Capabilities = Capabilities {
@@ -210,12 +271,17 @@ impl Model {
 
     /// Model from a USB product id (`None` for unknown or unsupported pads).
     pub fn from_product_id(pid: u16) -> Option<Model> {
-        KNOWN_PRODUCTS.iter().find(|(p, _, _)| *p == pid).and_then(|(_, _, m)| *m)
+        KNOWN_PRODUCTS
+            .iter()
+            .find(|(p, _, _)| *p == pid)
+            .and_then(|(_, _, m)| *m)
     }
 
     /// Model from the Information report's model name ("STU-430" …). "STU-430V" is not the 430.
     pub fn from_name(name: &str) -> Option<Model> {
-        Model::ALL.into_iter().find(|m| m.capabilities().name == name)
+        Model::ALL
+            .into_iter()
+            .find(|m| m.capabilities().name == name)
     }
 
     /// The Information reply the simulator gives for this model.
@@ -254,7 +320,9 @@ impl Capabilities {
             EncodingMode::Rgb565Zlib => {
                 unconfirmed::COLOUR_ZLIB_ACCEPTED && f & encoding_flag::RGB565 != 0 && zlib
             }
-            EncodingMode::Bgr24Zlib => unconfirmed::COLOUR_ZLIB_ACCEPTED && f & encoding_flag::BGR24 != 0 && zlib,
+            EncodingMode::Bgr24Zlib => {
+                unconfirmed::COLOUR_ZLIB_ACCEPTED && f & encoding_flag::BGR24 != 0 && zlib
+            }
             EncodingMode::MonoBulk | EncodingMode::Rgb565Bulk | EncodingMode::Bgr24Bulk => false,
         }
     }
@@ -264,9 +332,17 @@ impl Capabilities {
         let f = self.encoding_flag;
         let use_zlib = zlib && f & encoding_flag::ZLIB != 0;
         if f & encoding_flag::BGR24 != 0 {
-            if use_zlib { EncodingMode::Bgr24Zlib } else { EncodingMode::Bgr24 }
+            if use_zlib {
+                EncodingMode::Bgr24Zlib
+            } else {
+                EncodingMode::Bgr24
+            }
         } else if f & encoding_flag::RGB565 != 0 {
-            if use_zlib { EncodingMode::Rgb565Zlib } else { EncodingMode::Rgb565 }
+            if use_zlib {
+                EncodingMode::Rgb565Zlib
+            } else {
+                EncodingMode::Rgb565
+            }
         } else if use_zlib {
             EncodingMode::MonoZlib
         } else {

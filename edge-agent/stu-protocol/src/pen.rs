@@ -23,7 +23,13 @@ pub const PRESSURE_FIELD_MAX: u16 = 0x0FFF;
 
 impl PenSample {
     /// The sample the pad sends once when the pen leaves proximity.
-    pub const OUT_OF_RANGE: PenSample = PenSample { rdy: false, sw: 0, pressure: 0, x: 0, y: 0 };
+    pub const OUT_OF_RANGE: PenSample = PenSample {
+        rdy: false,
+        sw: 0,
+        pressure: 0,
+        x: 0,
+        y: 0,
+    };
 
     /// Packs into the 6 wire bytes. Fails when `sw` > 7 or `pressure` > 4095.
     pub fn encode(&self) -> Result<[u8; 6], ProtocolError> {
@@ -31,12 +37,23 @@ impl PenSample {
             return Err(ProtocolError::bad(ReportId::PenData, "sw", self.sw));
         }
         if self.pressure > PRESSURE_FIELD_MAX {
-            return Err(ProtocolError::bad(ReportId::PenData, "pressure", self.pressure));
+            return Err(ProtocolError::bad(
+                ReportId::PenData,
+                "pressure",
+                self.pressure,
+            ));
         }
         let p = self.pressure.to_be_bytes();
         let x = self.x.to_be_bytes();
         let y = self.y.to_be_bytes();
-        Ok([(u8::from(self.rdy) << 7) | (self.sw << 4) | p[0], p[1], x[0], x[1], y[0], y[1]])
+        Ok([
+            (u8::from(self.rdy) << 7) | (self.sw << 4) | p[0],
+            p[1],
+            x[0],
+            x[1],
+            y[0],
+            y[1],
+        ])
     }
 
     /// Unpacks 6 wire bytes (every bit pattern is a valid sample).
@@ -71,7 +88,10 @@ impl EncryptedPenPair {
     pub fn decode(b: &[u8; 16]) -> EncryptedPenPair {
         EncryptedPenPair {
             session_id: be32(b, 0),
-            samples: [PenSample::decode(&six(b, 4)), PenSample::decode(&six(b, 10))],
+            samples: [
+                PenSample::decode(&six(b, 4)),
+                PenSample::decode(&six(b, 10)),
+            ],
         }
     }
 }
@@ -120,7 +140,11 @@ pub enum InputReport {
     /// 0x10: 16 bytes of AES ciphertext ([`EncryptedPenPair`] inside).
     PenDataEncrypted([u8; 16]),
     /// 0x34: sample, time count (ms, wraps) and sequence number (wraps).
-    PenDataTimeCountSequence { sample: PenSample, time_count: u16, sequence: u16 },
+    PenDataTimeCountSequence {
+        sample: PenSample,
+        time_count: u16,
+        sequence: u16,
+    },
     /// 0x33: 16 bytes of AES ciphertext ([`EncryptedTimedSample`] inside).
     PenDataTimeCountSequenceEncrypted([u8; 16]),
     /// 0x14: the pad's DH public key (v1 encryption).
@@ -136,7 +160,9 @@ impl InputReport {
             InputReport::PenData(_) => ReportId::PenData,
             InputReport::PenDataEncrypted(_) => ReportId::PenDataEncrypted,
             InputReport::PenDataTimeCountSequence { .. } => ReportId::PenDataTimeCountSequence,
-            InputReport::PenDataTimeCountSequenceEncrypted(_) => ReportId::PenDataTimeCountSequenceEncrypted,
+            InputReport::PenDataTimeCountSequenceEncrypted(_) => {
+                ReportId::PenDataTimeCountSequenceEncrypted
+            }
             InputReport::DevicePublicKey(_) => ReportId::DevicePublicKey,
             InputReport::EncryptionStatus(_) => ReportId::EncryptionStatus,
         }
@@ -152,7 +178,11 @@ impl InputReport {
             InputReport::PenDataEncrypted(c)
             | InputReport::PenDataTimeCountSequenceEncrypted(c)
             | InputReport::DevicePublicKey(c) => b[1..17].copy_from_slice(c),
-            InputReport::PenDataTimeCountSequence { sample, time_count, sequence } => {
+            InputReport::PenDataTimeCountSequence {
+                sample,
+                time_count,
+                sequence,
+            } => {
                 b[1..7].copy_from_slice(&sample.encode()?);
                 b[7..9].copy_from_slice(&time_count.to_be_bytes());
                 b[9..11].copy_from_slice(&sequence.to_be_bytes());
@@ -185,9 +215,13 @@ impl InputReport {
                 time_count: be16(b, 7),
                 sequence: be16(b, 9),
             },
-            ReportId::PenDataTimeCountSequenceEncrypted => InputReport::PenDataTimeCountSequenceEncrypted(block(1)),
+            ReportId::PenDataTimeCountSequenceEncrypted => {
+                InputReport::PenDataTimeCountSequenceEncrypted(block(1))
+            }
             ReportId::DevicePublicKey => InputReport::DevicePublicKey(block(1)),
-            ReportId::EncryptionStatus => InputReport::EncryptionStatus(EncryptionStatus::decode_body(b)),
+            ReportId::EncryptionStatus => {
+                InputReport::EncryptionStatus(EncryptionStatus::decode_body(b))
+            }
             _ => return Err(ProtocolError::WrongDirection(first)),
         })
     }
@@ -217,7 +251,10 @@ pub struct PenTracker {
 impl PenTracker {
     /// A tracker with the given thresholds (the pad default is on 21, off 16).
     pub fn new(threshold: InkThreshold) -> PenTracker {
-        PenTracker { threshold, down: false }
+        PenTracker {
+            threshold,
+            down: false,
+        }
     }
     /// True while the pen is down.
     pub fn is_down(&self) -> bool {
@@ -243,4 +280,7 @@ impl PenTracker {
 }
 
 /// The pad's default ink thresholds.
-pub const DEFAULT_INK_THRESHOLD: InkThreshold = InkThreshold { on_pressure: 21, off_pressure: 16 };
+pub const DEFAULT_INK_THRESHOLD: InkThreshold = InkThreshold {
+    on_pressure: 21,
+    off_pressure: 16,
+};

@@ -36,7 +36,12 @@ impl Rect {
         out[6..8].copy_from_slice(&self.y2.to_le_bytes());
     }
     fn decode(id: ReportId, b: &[u8]) -> Result<Rect, ProtocolError> {
-        let r = Rect { x1: le16(b, 0), y1: le16(b, 2), x2: le16(b, 4), y2: le16(b, 6) };
+        let r = Rect {
+            x1: le16(b, 0),
+            y1: le16(b, 2),
+            x2: le16(b, 4),
+            y2: le16(b, 6),
+        };
         if r.x2 < r.x1 {
             return Err(ProtocolError::bad(id, "rect.x2", r.x2));
         }
@@ -177,7 +182,9 @@ pub enum FeatureReport {
     /// 128-bit DH public key, big-endian.
     HostPublicKey([u8; 16]),
     DevicePublicKey([u8; 16]),
-    StartCapture { session_id: u32 },
+    StartCapture {
+        session_id: u32,
+    },
     EndCapture,
     DhPrime([u8; 16]),
     DhBase([u8; 2]),
@@ -185,17 +192,28 @@ pub enum FeatureReport {
     InkingMode(bool),
     InkThreshold(InkThreshold),
     ClearScreenArea(Rect),
-    StartImageDataArea { mode: EncodingMode, area: Rect },
+    StartImageDataArea {
+        mode: EncodingMode,
+        area: Rect,
+    },
     StartImageData(EncodingMode),
     /// Payload of 1..=253 bytes.
     ImageDataBlock(Vec<u8>),
     EndImageData(EndImageAction),
-    HandwritingThicknessColor { color565: u16, thickness: u8 },
-    BackgroundColor { color565: u16 },
+    HandwritingThicknessColor {
+        color565: u16,
+        thickness: u8,
+    },
+    BackgroundColor {
+        color565: u16,
+    },
     HandwritingDisplayArea(Rect),
     BacklightBrightness(u16),
     ScreenContrast(u16),
-    HandwritingThicknessColor24 { color: Rgb24, thickness: u8 },
+    HandwritingThicknessColor24 {
+        color: Rgb24,
+        thickness: u8,
+    },
     BackgroundColor24(Rgb24),
     BootScreen(bool),
     PenDataOptionMode(PenDataOption),
@@ -303,7 +321,9 @@ impl FeatureReport {
             }
             F::Uid(u) => b[1..5].copy_from_slice(&u.to_be_bytes()),
             F::Uid2(u) => b[1..11].copy_from_slice(u),
-            F::HostPublicKey(k) | F::DevicePublicKey(k) | F::DhPrime(k) => b[1..17].copy_from_slice(k),
+            F::HostPublicKey(k) | F::DevicePublicKey(k) | F::DhPrime(k) => {
+                b[1..17].copy_from_slice(k)
+            }
             F::StartCapture { session_id } => b[1..5].copy_from_slice(&session_id.to_be_bytes()),
             F::EndCapture | F::ClearScreen => {}
             F::DhBase(g) => b[1..3].copy_from_slice(g),
@@ -336,13 +356,18 @@ impl FeatureReport {
                 b[3..3 + data.len()].copy_from_slice(data);
             }
             F::EndImageData(a) => b[1] = *a as u8,
-            F::HandwritingThicknessColor { color565, thickness } => {
+            F::HandwritingThicknessColor {
+                color565,
+                thickness,
+            } => {
                 b[1..3].copy_from_slice(&color565.to_le_bytes());
                 b[3] = *thickness;
             }
             F::BackgroundColor { color565 } => b[1..3].copy_from_slice(&color565.to_le_bytes()),
             F::HandwritingDisplayArea(r) => r.encode(&mut b[1..9]),
-            F::BacklightBrightness(v) | F::ScreenContrast(v) => b[1..3].copy_from_slice(&v.to_le_bytes()),
+            F::BacklightBrightness(v) | F::ScreenContrast(v) => {
+                b[1..3].copy_from_slice(&v.to_le_bytes())
+            }
             F::HandwritingThicknessColor24 { color, thickness } => {
                 b[1..4].copy_from_slice(&unconfirmed::color24_to_wire(*color));
                 b[4] = *thickness;
@@ -360,7 +385,11 @@ impl FeatureReport {
                     return Err(ProtocolError::bad(id, "padding_type", s.padding_type));
                 }
                 if s.asymmetric_key_type > 0x3F {
-                    return Err(ProtocolError::bad(id, "asymmetric_key_type", s.asymmetric_key_type));
+                    return Err(ProtocolError::bad(
+                        id,
+                        "asymmetric_key_type",
+                        s.asymmetric_key_type,
+                    ));
                 }
                 b[1] = s.symmetric_key_type;
                 b[2] = (s.padding_type << 6) | s.asymmetric_key_type;
@@ -399,7 +428,11 @@ impl FeatureReport {
                 let raw = &b[1..10];
                 let end = raw.iter().position(|&c| c == 0).unwrap_or(raw.len());
                 if raw[end..].iter().any(|&c| c != 0) || !raw[..end].is_ascii() {
-                    return Err(ProtocolError::bad(id, "model_name", u32::from(raw[end.min(8)])));
+                    return Err(ProtocolError::bad(
+                        id,
+                        "model_name",
+                        u32::from(raw[end.min(8)]),
+                    ));
                 }
                 F::Information(Information {
                     model_name: String::from_utf8_lossy(&raw[..end]).into_owned(),
@@ -423,7 +456,9 @@ impl FeatureReport {
             ReportId::Uid2 => F::Uid2(arr(b, 1)),
             ReportId::HostPublicKey => F::HostPublicKey(arr(b, 1)),
             ReportId::DevicePublicKey => F::DevicePublicKey(arr(b, 1)),
-            ReportId::StartCapture => F::StartCapture { session_id: be32(b, 1) },
+            ReportId::StartCapture => F::StartCapture {
+                session_id: be32(b, 1),
+            },
             ReportId::EndCapture => F::EndCapture,
             ReportId::DhPrime => F::DhPrime(arr(b, 1)),
             ReportId::DhBase => F::DhBase(arr(b, 1)),
@@ -431,7 +466,10 @@ impl FeatureReport {
             ReportId::InkingMode => F::InkingMode(flag(id, "mode", b[1])?),
             ReportId::BootScreen => F::BootScreen(flag(id, "enabled", b[1])?),
             ReportId::InkThreshold => {
-                let t = InkThreshold { on_pressure: le16(b, 1), off_pressure: le16(b, 3) };
+                let t = InkThreshold {
+                    on_pressure: le16(b, 1),
+                    off_pressure: le16(b, 3),
+                };
                 if t.on_pressure > 0x3FF {
                     return Err(ProtocolError::bad(id, "on_pressure", t.on_pressure));
                 }
@@ -451,13 +489,14 @@ impl FeatureReport {
                     return Err(ProtocolError::bad(id, "constant", b[2]));
                 }
                 F::StartImageDataArea {
-                    mode: EncodingMode::from_u8(b[1]).ok_or(ProtocolError::bad(id, "mode", b[1]))?,
+                    mode: EncodingMode::from_u8(b[1])
+                        .ok_or(ProtocolError::bad(id, "mode", b[1]))?,
                     area: Rect::decode(id, &b[3..11])?,
                 }
             }
-            ReportId::StartImageData => {
-                F::StartImageData(EncodingMode::from_u8(b[1]).ok_or(ProtocolError::bad(id, "mode", b[1]))?)
-            }
+            ReportId::StartImageData => F::StartImageData(
+                EncodingMode::from_u8(b[1]).ok_or(ProtocolError::bad(id, "mode", b[1]))?,
+            ),
             ReportId::ImageDataBlock => {
                 let n = usize::from(le16(b, 1));
                 if n == 0 || n > IMAGE_BLOCK_PAYLOAD {
@@ -470,18 +509,25 @@ impl FeatureReport {
                 1 => EndImageAction::Abandon,
                 v => return Err(ProtocolError::bad(id, "action", v)),
             }),
-            ReportId::HandwritingThicknessColor => {
-                F::HandwritingThicknessColor { color565: le16(b, 1), thickness: b[3] }
+            ReportId::HandwritingThicknessColor => F::HandwritingThicknessColor {
+                color565: le16(b, 1),
+                thickness: b[3],
+            },
+            ReportId::BackgroundColor => F::BackgroundColor {
+                color565: le16(b, 1),
+            },
+            ReportId::HandwritingDisplayArea => {
+                F::HandwritingDisplayArea(Rect::decode(id, &b[1..9])?)
             }
-            ReportId::BackgroundColor => F::BackgroundColor { color565: le16(b, 1) },
-            ReportId::HandwritingDisplayArea => F::HandwritingDisplayArea(Rect::decode(id, &b[1..9])?),
             ReportId::BacklightBrightness => F::BacklightBrightness(le16(b, 1)),
             ReportId::ScreenContrast => F::ScreenContrast(le16(b, 1)),
             ReportId::HandwritingThicknessColor24 => F::HandwritingThicknessColor24 {
                 color: unconfirmed::color24_from_wire(arr(b, 1)),
                 thickness: b[4],
             },
-            ReportId::BackgroundColor24 => F::BackgroundColor24(unconfirmed::color24_from_wire(arr(b, 1))),
+            ReportId::BackgroundColor24 => {
+                F::BackgroundColor24(unconfirmed::color24_from_wire(arr(b, 1)))
+            }
             ReportId::PenDataOptionMode => F::PenDataOptionMode(match b[1] {
                 0 => PenDataOption::None,
                 1 => PenDataOption::TimeCount,
@@ -506,7 +552,9 @@ impl FeatureReport {
             ReportId::PenData
             | ReportId::PenDataEncrypted
             | ReportId::PenDataTimeCountSequence
-            | ReportId::PenDataTimeCountSequenceEncrypted => return Err(ProtocolError::WrongDirection(first)),
+            | ReportId::PenDataTimeCountSequenceEncrypted => {
+                return Err(ProtocolError::WrongDirection(first));
+            }
         })
     }
 
@@ -514,7 +562,10 @@ impl FeatureReport {
     pub fn decode_expect(expected: ReportId, b: &[u8]) -> Result<FeatureReport, ProtocolError> {
         let first = *b.first().ok_or(ProtocolError::Empty)?;
         if first != expected as u8 {
-            return Err(ProtocolError::WrongId { expected: expected as u8, found: first });
+            return Err(ProtocolError::WrongId {
+                expected: expected as u8,
+                found: first,
+            });
         }
         FeatureReport::decode(b)
     }

@@ -14,7 +14,11 @@ pub fn color24_to_wire(c: Rgb24) -> [u8; 3] {
 
 /// Inverse of [`color24_to_wire`].
 pub fn color24_from_wire(b: [u8; 3]) -> Rgb24 {
-    Rgb24 { r: b[2], g: b[1], b: b[0] }
+    Rgb24 {
+        r: b[2],
+        g: b[1],
+        b: b[0],
+    }
 }
 
 /// ClearScreenArea (0x23) bytes 1–2: the SDK always sends 0, 1; their meaning is unknown.

@@ -57,7 +57,10 @@ impl Units {
 
     /// Tablet units → millimetres.
     pub fn tablet_to_mm(&self, x: u16, y: u16) -> (f64, f64) {
-        (f64::from(x) / self.units_per_mm, f64::from(y) / self.units_per_mm)
+        (
+            f64::from(x) / self.units_per_mm,
+            f64::from(y) / self.units_per_mm,
+        )
     }
 
     /// Millimetres → tablet units (clamped to the tablet range).

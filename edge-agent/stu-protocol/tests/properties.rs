@@ -8,8 +8,20 @@ use stu_protocol::report::*;
 use stu_protocol::*;
 
 fn sample() -> impl Strategy<Value = PenSample> {
-    (any::<bool>(), 0u8..8, 0u16..=0x0FFF, any::<u16>(), any::<u16>())
-        .prop_map(|(rdy, sw, pressure, x, y)| PenSample { rdy, sw, pressure, x, y })
+    (
+        any::<bool>(),
+        0u8..8,
+        0u16..=0x0FFF,
+        any::<u16>(),
+        any::<u16>(),
+    )
+        .prop_map(|(rdy, sw, pressure, x, y)| PenSample {
+            rdy,
+            sw,
+            pressure,
+            x,
+            y,
+        })
 }
 
 fn rect() -> impl Strategy<Value = Rect> {
@@ -54,49 +66,89 @@ fn feature() -> impl Strategy<Value = FeatureReport> {
         any::<u8>(),
         any::<u16>(),
     )
-        .prop_map(|(state, r, w)| F::Status(Status { state, last_result: ErrorCode::from_u8(r), status_word: w }));
-    let info = ("[A-Z0-9-]{0,9}", any::<u8>(), any::<u8>(), any::<u8>(), any::<[u8; 4]>()).prop_map(|(n, a, b, c, v)| {
-        F::Information(Information { model_name: n, firmware_major: a, firmware_minor: b, secure_ic: c, secure_ic_version: v })
-    });
-    let cap = (any::<[u16; 5]>(), any::<u8>(), any::<u16>(), any::<u8>()).prop_map(|(v, rate, res, flag)| {
-        F::Capability(Capability {
-            tablet_max_x: v[0],
-            tablet_max_y: v[1],
-            tablet_max_pressure: v[2],
-            screen_width: v[3],
-            screen_height: v[4],
-            max_report_rate: rate,
-            resolution: res,
-            encoding_flag: flag,
-        })
-    });
-    let enc_cmd = (1u8..=5, any::<u8>(), any::<u8>(), any::<[u8; 32]>(), any::<[u8; 32]>()).prop_map(|(c, p, l, a, b)| {
-        let mut data = [0u8; 64];
-        data[..32].copy_from_slice(&a);
-        data[32..].copy_from_slice(&b);
-        let command = match c {
-            1 => EncryptionCommandCode::SetEncryptionType,
-            2 => EncryptionCommandCode::SetParameterBlock,
-            3 => EncryptionCommandCode::GetStatusBlock,
-            4 => EncryptionCommandCode::GetParameterBlock,
-            _ => EncryptionCommandCode::GenerateSymmetricKey,
-        };
-        F::EncryptionCommand(EncryptionCommand { command, parameter: p, length_or_index: l, data })
-    });
-    let enc_status = (any::<u8>(), 0u8..4, 0u8..64, any::<[u8; 4]>(), any::<[bool; 3]>()).prop_map(|(s, p, a, st, f)| {
-        F::EncryptionStatus(EncryptionStatus {
-            symmetric_key_type: s,
-            padding_type: p,
-            asymmetric_key_type: a,
-            status_e: st[0],
-            status_n: st[1],
-            status_c: st[2],
-            last_result: st[3],
-            aes: f[0],
-            sha1: f[1],
-            rng: f[2],
-        })
-    });
+        .prop_map(|(state, r, w)| {
+            F::Status(Status {
+                state,
+                last_result: ErrorCode::from_u8(r),
+                status_word: w,
+            })
+        });
+    let info = (
+        "[A-Z0-9-]{0,9}",
+        any::<u8>(),
+        any::<u8>(),
+        any::<u8>(),
+        any::<[u8; 4]>(),
+    )
+        .prop_map(|(n, a, b, c, v)| {
+            F::Information(Information {
+                model_name: n,
+                firmware_major: a,
+                firmware_minor: b,
+                secure_ic: c,
+                secure_ic_version: v,
+            })
+        });
+    let cap = (any::<[u16; 5]>(), any::<u8>(), any::<u16>(), any::<u8>()).prop_map(
+        |(v, rate, res, flag)| {
+            F::Capability(Capability {
+                tablet_max_x: v[0],
+                tablet_max_y: v[1],
+                tablet_max_pressure: v[2],
+                screen_width: v[3],
+                screen_height: v[4],
+                max_report_rate: rate,
+                resolution: res,
+                encoding_flag: flag,
+            })
+        },
+    );
+    let enc_cmd = (
+        1u8..=5,
+        any::<u8>(),
+        any::<u8>(),
+        any::<[u8; 32]>(),
+        any::<[u8; 32]>(),
+    )
+        .prop_map(|(c, p, l, a, b)| {
+            let mut data = [0u8; 64];
+            data[..32].copy_from_slice(&a);
+            data[32..].copy_from_slice(&b);
+            let command = match c {
+                1 => EncryptionCommandCode::SetEncryptionType,
+                2 => EncryptionCommandCode::SetParameterBlock,
+                3 => EncryptionCommandCode::GetStatusBlock,
+                4 => EncryptionCommandCode::GetParameterBlock,
+                _ => EncryptionCommandCode::GenerateSymmetricKey,
+            };
+            F::EncryptionCommand(EncryptionCommand {
+                command,
+                parameter: p,
+                length_or_index: l,
+                data,
+            })
+        });
+    let enc_status = (
+        any::<u8>(),
+        0u8..4,
+        0u8..64,
+        any::<[u8; 4]>(),
+        any::<[bool; 3]>(),
+    )
+        .prop_map(|(s, p, a, st, f)| {
+            F::EncryptionStatus(EncryptionStatus {
+                symmetric_key_type: s,
+                padding_type: p,
+                asymmetric_key_type: a,
+                status_e: st[0],
+                status_n: st[1],
+                status_c: st[2],
+                last_result: st[3],
+                aes: f[0],
+                sha1: f[1],
+                rng: f[2],
+            })
+        });
     prop_oneof![
         status,
         info,
@@ -115,18 +167,26 @@ fn feature() -> impl Strategy<Value = FeatureReport> {
         Just(F::ClearScreen),
         any::<bool>().prop_map(F::InkingMode),
         any::<bool>().prop_map(F::BootScreen),
-        (0u16..=0x3FF, 0u16..=0x3FF).prop_map(|(a, b)| F::InkThreshold(InkThreshold { on_pressure: a, off_pressure: b })),
+        (0u16..=0x3FF, 0u16..=0x3FF).prop_map(|(a, b)| F::InkThreshold(InkThreshold {
+            on_pressure: a,
+            off_pressure: b
+        })),
         rect().prop_map(F::ClearScreenArea),
         rect().prop_map(F::HandwritingDisplayArea),
         (mode(), rect()).prop_map(|(mode, area)| F::StartImageDataArea { mode, area }),
         mode().prop_map(F::StartImageData),
         prop::collection::vec(any::<u8>(), 1..=253).prop_map(F::ImageDataBlock),
-        prop::sample::select(vec![EndImageAction::Commit, EndImageAction::Abandon]).prop_map(F::EndImageData),
-        (any::<u16>(), any::<u8>()).prop_map(|(c, t)| F::HandwritingThicknessColor { color565: c, thickness: t }),
+        prop::sample::select(vec![EndImageAction::Commit, EndImageAction::Abandon])
+            .prop_map(F::EndImageData),
+        (any::<u16>(), any::<u8>()).prop_map(|(c, t)| F::HandwritingThicknessColor {
+            color565: c,
+            thickness: t
+        }),
         any::<u16>().prop_map(|c| F::BackgroundColor { color565: c }),
         any::<u16>().prop_map(F::BacklightBrightness),
         any::<u16>().prop_map(F::ScreenContrast),
-        (rgb24(), any::<u8>()).prop_map(|(color, thickness)| F::HandwritingThicknessColor24 { color, thickness }),
+        (rgb24(), any::<u8>())
+            .prop_map(|(color, thickness)| F::HandwritingThicknessColor24 { color, thickness }),
         rgb24().prop_map(F::BackgroundColor24),
         prop::sample::select(vec![
             PenDataOption::None,
@@ -142,7 +202,11 @@ fn input() -> impl Strategy<Value = InputReport> {
     prop_oneof![
         sample().prop_map(InputReport::PenData),
         (sample(), any::<u16>(), any::<u16>()).prop_map(|(sample, time_count, sequence)| {
-            InputReport::PenDataTimeCountSequence { sample, time_count, sequence }
+            InputReport::PenDataTimeCountSequence {
+                sample,
+                time_count,
+                sequence,
+            }
         }),
         any::<[u8; 16]>().prop_map(InputReport::PenDataEncrypted),
         any::<[u8; 16]>().prop_map(InputReport::PenDataTimeCountSequenceEncrypted),

@@ -21,7 +21,10 @@ pub enum DriveError {
 
 /// Runs every planned action until the driver is idle. On any failure the driver's plan is
 /// dropped, so the driver can be used again.
-pub fn run(driver: &mut PadDriver, transport: &mut (impl Transport + ?Sized)) -> Result<(), DriveError> {
+pub fn run(
+    driver: &mut PadDriver,
+    transport: &mut (impl Transport + ?Sized),
+) -> Result<(), DriveError> {
     let result = run_inner(driver, transport);
     if result.is_err() {
         driver.abort();
@@ -29,7 +32,10 @@ pub fn run(driver: &mut PadDriver, transport: &mut (impl Transport + ?Sized)) ->
     result
 }
 
-fn run_inner(driver: &mut PadDriver, transport: &mut (impl Transport + ?Sized)) -> Result<(), DriveError> {
+fn run_inner(
+    driver: &mut PadDriver,
+    transport: &mut (impl Transport + ?Sized),
+) -> Result<(), DriveError> {
     while let Some(action) = driver.poll_action() {
         match action {
             Action::GetFeature { id, len } => {

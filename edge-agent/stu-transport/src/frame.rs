@@ -103,7 +103,13 @@ impl Frame {
         if buf.len() < 3 + len {
             return Ok(None);
         }
-        Ok(Some((Frame { kind, payload: buf[3..3 + len].to_vec() }, 3 + len)))
+        Ok(Some((
+            Frame {
+                kind,
+                payload: buf[3..3 + len].to_vec(),
+            },
+            3 + len,
+        )))
     }
 
     /// Writes the frame.
@@ -131,7 +137,9 @@ impl Frame {
 pub fn map_io(e: std::io::Error) -> TransportError {
     use std::io::ErrorKind::*;
     match e.kind() {
-        UnexpectedEof | ConnectionReset | ConnectionAborted | BrokenPipe | NotConnected => TransportError::Disconnected,
+        UnexpectedEof | ConnectionReset | ConnectionAborted | BrokenPipe | NotConnected => {
+            TransportError::Disconnected
+        }
         WouldBlock | TimedOut => TransportError::Timeout(std::time::Duration::ZERO),
         _ => TransportError::Io(e),
     }

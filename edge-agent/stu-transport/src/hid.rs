@@ -27,13 +27,27 @@ pub struct PadInfo {
 
 impl PadInfo {
     /// Builds the record, naming the product from its id.
-    pub fn new(vendor_id: u16, product_id: u16, release: u16, serial: String, path: String) -> PadInfo {
+    pub fn new(
+        vendor_id: u16,
+        product_id: u16,
+        release: u16,
+        serial: String,
+        path: String,
+    ) -> PadInfo {
         let product_name = KNOWN_PRODUCTS
             .iter()
             .find(|(p, _, _)| *p == product_id)
             .map(|(_, n, _)| (*n).to_string())
             .unwrap_or_else(|| format!("STU (0x{product_id:04X})"));
-        PadInfo { vendor_id, product_id, release, serial, product_name, path, model: Model::from_product_id(product_id) }
+        PadInfo {
+            vendor_id,
+            product_id,
+            release,
+            serial,
+            product_name,
+            path,
+            model: Model::from_product_id(product_id),
+        }
     }
 
     /// True when the pad is an STU-300, 430 or 530.
@@ -56,7 +70,9 @@ pub fn enumerate() -> Result<Vec<PadInfo>, TransportError> {
 fn list(api: &hidapi::HidApi) -> Vec<PadInfo> {
     let mut pads: Vec<PadInfo> = api
         .device_list()
-        .filter(|d| d.vendor_id() == WACOM_VENDOR_ID && STU_PRODUCT_ID_RANGE.contains(&d.product_id()))
+        .filter(|d| {
+            d.vendor_id() == WACOM_VENDOR_ID && STU_PRODUCT_ID_RANGE.contains(&d.product_id())
+        })
         .map(|d| {
             PadInfo::new(
                 d.vendor_id(),
@@ -80,7 +96,9 @@ pub struct HidTransport {
 
 impl std::fmt::Debug for HidTransport {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("HidTransport").field("info", &self.info).finish()
+        f.debug_struct("HidTransport")
+            .field("info", &self.info)
+            .finish()
     }
 }
 
@@ -88,9 +106,13 @@ impl HidTransport {
     /// Opens the pad at `info.path`.
     pub fn open(info: &PadInfo) -> Result<HidTransport, TransportError> {
         let api = hidapi::HidApi::new().map_err(hid_err)?;
-        let path = std::ffi::CString::new(info.path.clone()).map_err(|_| TransportError::NotFound(info.path.clone()))?;
+        let path = std::ffi::CString::new(info.path.clone())
+            .map_err(|_| TransportError::NotFound(info.path.clone()))?;
         let device = api.open_path(&path).map_err(hid_err)?;
-        Ok(HidTransport { device, info: info.clone() })
+        Ok(HidTransport {
+            device,
+            info: info.clone(),
+        })
     }
 
     /// Opens the first supported pad.
@@ -101,9 +123,13 @@ impl HidTransport {
             .iter()
             .find(|p| p.is_supported())
             .ok_or_else(|| TransportError::NotFound("no STU-300/430/530 connected".into()))?;
-        let path = std::ffi::CString::new(info.path.clone()).map_err(|_| TransportError::NotFound(info.path.clone()))?;
+        let path = std::ffi::CString::new(info.path.clone())
+            .map_err(|_| TransportError::NotFound(info.path.clone()))?;
         let device = api.open_path(&path).map_err(hid_err)?;
-        Ok(HidTransport { device, info: info.clone() })
+        Ok(HidTransport {
+            device,
+            info: info.clone(),
+        })
     }
 
     /// What enumeration said about this pad.
@@ -122,7 +148,10 @@ impl Transport for HidTransport {
         let n = self
             .device
             .get_feature_report(&mut buf)
-            .map_err(|e| TransportError::Rejected { id, reason: e.to_string() })?;
+            .map_err(|e| TransportError::Rejected {
+                id,
+                reason: e.to_string(),
+            })?;
         buf.truncate(n.min(len));
         Ok(buf)
     }
@@ -133,7 +162,10 @@ impl Transport for HidTransport {
         }
         self.device
             .send_feature_report(report)
-            .map_err(|e| TransportError::Rejected { id: report[0], reason: e.to_string() })
+            .map_err(|e| TransportError::Rejected {
+                id: report[0],
+                reason: e.to_string(),
+            })
     }
 
     fn read_input(&mut self, timeout: Duration) -> Result<Option<Vec<u8>>, TransportError> {

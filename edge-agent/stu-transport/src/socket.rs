@@ -23,14 +23,24 @@ pub const DEFAULT_REPLY_TIMEOUT: Duration = Duration::from_secs(2);
 
 impl SocketTransport {
     /// Connects, waiting at most `timeout` for the connection and the pad's Hello frame.
-    pub fn connect(addr: impl ToSocketAddrs, timeout: Duration) -> Result<SocketTransport, TransportError> {
+    pub fn connect(
+        addr: impl ToSocketAddrs,
+        timeout: Duration,
+    ) -> Result<SocketTransport, TransportError> {
         let addrs: Vec<SocketAddr> = addr.to_socket_addrs()?.collect();
-        let first = addrs.first().ok_or_else(|| TransportError::NotFound("no socket address".into()))?;
+        let first = addrs
+            .first()
+            .ok_or_else(|| TransportError::NotFound("no socket address".into()))?;
         let stream = TcpStream::connect_timeout(first, timeout).map_err(map_io)?;
         stream.set_nodelay(true)?;
         stream.set_read_timeout(Some(timeout))?;
         stream.set_write_timeout(Some(timeout))?;
-        let mut t = SocketTransport { stream, info: PadInfo::default(), reply_timeout: DEFAULT_REPLY_TIMEOUT, broken: false };
+        let mut t = SocketTransport {
+            stream,
+            info: PadInfo::default(),
+            reply_timeout: DEFAULT_REPLY_TIMEOUT,
+            broken: false,
+        };
         let hello = t.receive(timeout)?;
         if hello.kind != Kind::Hello || hello.payload.len() < 6 {
             return Err(TransportError::Framing("expected a Hello frame"));
@@ -57,7 +67,8 @@ impl SocketTransport {
     }
 
     fn receive(&mut self, timeout: Duration) -> Result<Frame, TransportError> {
-        self.stream.set_read_timeout(Some(timeout.max(Duration::from_millis(1))))?;
+        self.stream
+            .set_read_timeout(Some(timeout.max(Duration::from_millis(1))))?;
         match Frame::read_from(&mut self.stream) {
             Ok(f) => Ok(f),
             Err(TransportError::Timeout(_)) => {
@@ -83,7 +94,8 @@ impl SocketTransport {
         let reply = self.receive(timeout)?;
         if reply.kind == Kind::Rejected {
             let id = reply.payload.first().copied().unwrap_or(0);
-            let reason = String::from_utf8_lossy(reply.payload.get(1..).unwrap_or(&[])).into_owned();
+            let reason =
+                String::from_utf8_lossy(reply.payload.get(1..).unwrap_or(&[])).into_owned();
             return Err(TransportError::Rejected { id, reason });
         }
         Ok(reply)
@@ -96,7 +108,10 @@ impl Transport for SocketTransport {
             return Err(TransportError::BadReport(len));
         }
         let len16 = (len as u16).to_be_bytes();
-        let reply = self.request(Frame::new(Kind::GetFeature, vec![id, len16[0], len16[1]])?, self.reply_timeout)?;
+        let reply = self.request(
+            Frame::new(Kind::GetFeature, vec![id, len16[0], len16[1]])?,
+            self.reply_timeout,
+        )?;
         match reply.kind {
             Kind::Feature => Ok(reply.payload),
             _ => Err(TransportError::Framing("expected a Feature frame")),
@@ -107,7 +122,10 @@ impl Transport for SocketTransport {
         if report.is_empty() || report.len() > crate::MAX_REPORT_LEN {
             return Err(TransportError::BadReport(report.len()));
         }
-        let reply = self.request(Frame::new(Kind::SetFeature, report.to_vec())?, self.reply_timeout)?;
+        let reply = self.request(
+            Frame::new(Kind::SetFeature, report.to_vec())?,
+            self.reply_timeout,
+        )?;
         match reply.kind {
             Kind::SetOk => Ok(()),
             _ => Err(TransportError::Framing("expected a SetOk frame")),
@@ -116,11 +134,16 @@ impl Transport for SocketTransport {
 
     fn read_input(&mut self, timeout: Duration) -> Result<Option<Vec<u8>>, TransportError> {
         let ms = u32::try_from(timeout.as_millis()).unwrap_or(u32::MAX);
-        let reply = self.request(Frame::new(Kind::ReadInput, ms.to_be_bytes().to_vec())?, timeout + self.reply_timeout)?;
+        let reply = self.request(
+            Frame::new(Kind::ReadInput, ms.to_be_bytes().to_vec())?,
+            timeout + self.reply_timeout,
+        )?;
         match reply.kind {
             Kind::Input => Ok(Some(reply.payload)),
             Kind::NoInput => Ok(None),
-            _ => Err(TransportError::Framing("expected an Input or NoInput frame")),
+            _ => Err(TransportError::Framing(
+                "expected an Input or NoInput frame",
+            )),
         }
     }
 }

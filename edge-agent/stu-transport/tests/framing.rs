@@ -36,14 +36,23 @@ fn a_frame_cut_short_waits_for_more_bytes() {
 #[test]
 fn oversized_or_unknown_frames_are_framing_errors() {
     assert!(Frame::new(Kind::Input, vec![0; MAX_PAYLOAD + 1]).is_err());
-    assert!(matches!(Frame::decode(&[0x83, 0xFF, 0xFF]), Err(TransportError::Framing(_))));
-    assert!(matches!(Frame::decode(&[0x7E, 0x00, 0x00]), Err(TransportError::Framing(_))));
+    assert!(matches!(
+        Frame::decode(&[0x83, 0xFF, 0xFF]),
+        Err(TransportError::Framing(_))
+    ));
+    assert!(matches!(
+        Frame::decode(&[0x7E, 0x00, 0x00]),
+        Err(TransportError::Framing(_))
+    ));
 }
 
 #[test]
 fn reading_from_a_closed_stream_is_a_disconnect() {
     let mut empty: &[u8] = &[];
-    assert!(matches!(Frame::read_from(&mut empty), Err(TransportError::Disconnected)));
+    assert!(matches!(
+        Frame::read_from(&mut empty),
+        Err(TransportError::Disconnected)
+    ));
 }
 
 proptest! {

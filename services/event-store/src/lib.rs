@@ -33,6 +33,7 @@ pub mod postgres;
 pub mod sqlite;
 mod store;
 mod subscription;
+pub mod testing;
 
 pub use error::StoreError;
 pub use model::{

@@ -11,78 +11,18 @@ use std::time::Duration;
 
 use event_store::contract::Interferer;
 use event_store::postgres::PostgresStore;
+use event_store::testing::TestSchema;
 use event_store::{
     EventStore, ExpectedVersion, NewEvent, SubscriptionItem, SubscriptionOptions, subscribe_all,
 };
 use sqlx::AssertSqlSafe;
 use sqlx::{Connection, PgConnection};
 
-const URL_VAR: &str = "INKSEAL_TEST_POSTGRES_URL";
-
-/// The test database URL, or `None` (with a notice) where skipping is allowed.
-async fn database_url() -> Option<String> {
-    let in_ci = std::env::var("CI").is_ok_and(|v| v == "true" || v == "1");
-    let url = match std::env::var(URL_VAR) {
-        Ok(url) => url,
-        Err(_) if in_ci => panic!("{URL_VAR} is not set, and CI requires the PostgreSQL tests"),
-        Err(_) => {
-            eprintln!(
-                "skipping PostgreSQL test: set {URL_VAR}=postgres://postgres@127.0.0.1:5432/test to run it"
-            );
-            return None;
-        }
-    };
-    match PgConnection::connect(&url).await {
-        Ok(c) => {
-            let _ = c.close().await;
-            Some(url)
-        }
-        Err(e) if in_ci => {
-            panic!("PostgreSQL at {URL_VAR} is unreachable, and CI requires it: {e}")
-        }
-        Err(e) => {
-            eprintln!("skipping PostgreSQL test: {URL_VAR} is unreachable ({e})");
-            None
-        }
-    }
+async fn schema() -> Option<TestSchema> {
+    TestSchema::new().await
 }
 
-/// A test's own schema; dropped and recreated so every run starts empty.
-struct Schema {
-    url: String,
-    name: String,
-}
-
-async fn schema() -> Option<Schema> {
-    let url = database_url().await?;
-    let name = format!("es_test_{}", uuid::Uuid::new_v4().simple());
-    Some(Schema { url, name })
-}
-
-impl Drop for Schema {
-    fn drop(&mut self) {
-        let (url, name) = (self.url.clone(), self.name.clone());
-        // best effort: drop the schema on a thread of its own (we may be inside a runtime)
-        let _ = std::thread::spawn(move || {
-            let rt = tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-                .unwrap();
-            rt.block_on(async {
-                if let Ok(mut c) = PgConnection::connect(&url).await {
-                    let _ = sqlx::query(AssertSqlSafe(format!(
-                        "DROP SCHEMA IF EXISTS {name} CASCADE"
-                    )))
-                    .execute(&mut c)
-                    .await;
-                }
-            });
-        })
-        .join();
-    }
-}
-
-async fn fresh() -> Option<(Arc<dyn EventStore>, Schema)> {
+async fn fresh() -> Option<(Arc<dyn EventStore>, TestSchema)> {
     let s = schema().await?;
     let store = PostgresStore::connect_in_schema(&s.url, &s.name)
         .await
@@ -92,7 +32,7 @@ async fn fresh() -> Option<(Arc<dyn EventStore>, Schema)> {
 
 /// A foreign transaction that appends through the same function (taking the
 /// head lock), waits, and rolls back.
-fn interferer(s: &Schema) -> Option<Interferer> {
+fn interferer(s: &TestSchema) -> Option<Interferer> {
     let (url, name) = (s.url.clone(), s.name.clone());
     Some(Arc::new(move |hold: Duration| {
         let (url, name) = (url.clone(), name.clone());

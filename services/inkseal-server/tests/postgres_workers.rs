@@ -21,63 +21,8 @@ use event_store::{Direction, EventStore};
 use inkseal_server::documents::Documents;
 use inkseal_server::read_model::ReadModel;
 use inkseal_server::roles::Role;
-use sqlx::{AssertSqlSafe, Connection, PgConnection};
 
-const URL_VAR: &str = "INKSEAL_TEST_POSTGRES_URL";
-
-async fn database_url() -> Option<String> {
-    let in_ci = std::env::var("CI").is_ok_and(|v| v == "true" || v == "1");
-    let url = match std::env::var(URL_VAR) {
-        Ok(url) => url,
-        Err(_) if in_ci => panic!("{URL_VAR} is not set, and CI requires the PostgreSQL tests"),
-        Err(_) => {
-            eprintln!(
-                "skipping PostgreSQL test: set {URL_VAR}=postgres://postgres@127.0.0.1:5432/test to run it"
-            );
-            return None;
-        }
-    };
-    match PgConnection::connect(&url).await {
-        Ok(c) => {
-            let _ = c.close().await;
-            Some(url)
-        }
-        Err(e) if in_ci => {
-            panic!("PostgreSQL at {URL_VAR} is unreachable, and CI requires it: {e}")
-        }
-        Err(e) => {
-            eprintln!("skipping PostgreSQL test: {URL_VAR} is unreachable ({e})");
-            None
-        }
-    }
-}
-
-struct Schema {
-    url: String,
-    name: String,
-}
-
-impl Drop for Schema {
-    fn drop(&mut self) {
-        let (url, name) = (self.url.clone(), self.name.clone());
-        let _ = std::thread::spawn(move || {
-            let rt = tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-                .unwrap();
-            rt.block_on(async {
-                if let Ok(mut c) = PgConnection::connect(&url).await {
-                    let _ = sqlx::query(AssertSqlSafe(format!(
-                        "DROP SCHEMA IF EXISTS {name} CASCADE"
-                    )))
-                    .execute(&mut c)
-                    .await;
-                }
-            });
-        })
-        .join();
-    }
-}
+use event_store::testing::{TestSchema as Schema, postgres_url as database_url};
 
 /// One backend "process" on the shared schema.
 async fn process(schema: &Schema, documents: &Documents, roles: &[Role], name: &str) -> Backend {

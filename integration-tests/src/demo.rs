@@ -27,6 +27,7 @@ use inkseal_edge::screen::Button;
 use inkseal_edge::session::{self, Host, Progress, Resources};
 use inkseal_server::config::Config;
 use inkseal_server::pki::DevPki;
+use rsa::pkcs8::{EncodePrivateKey, LineEnding};
 use sha2::{Digest, Sha256};
 use stu_protocol::Model;
 
@@ -123,7 +124,15 @@ pub async fn run(args: Options) -> anyhow::Result<Report> {
         1,
         "Keys: escrow authority, development PKI (mutual TLS, insurer's seal), edge agent's PDF certificate",
     );
-    let escrow = EscrowPrivateKey::new(rsa_key()?)?;
+    let escrow_rsa = rsa_key()?;
+    // The demo hands the escrow authority its key as a file, so that
+    // `inkseal-escrow open` can be tried on the results.
+    let escrow_key_path = escrow_dir.join("escrow-private.pem");
+    std::fs::write(
+        &escrow_key_path,
+        escrow_rsa.to_pkcs8_pem(LineEnding::LF)?.as_bytes(),
+    )?;
+    let escrow = EscrowPrivateKey::new(escrow_rsa)?;
     let pki = DevPki::generate(&[AGENT_ID], &[HELP_DESK_USER])?;
     let pki_dir = backend_dir.join("pki"); // where the default configuration looks
     pki.write(&pki_dir)?;
@@ -350,8 +359,17 @@ pub async fn run(args: Options) -> anyhow::Result<Report> {
     }
     say!(
         verbose,
-        "  check a PDF with:  pdfsig -nocert {}",
-        insurer_path.display()
+        "  {}  the escrow authority's private key (kept apart in real life)",
+        escrow_key_path.display()
+    );
+    say!(verbose, "\nTry:");
+    say!(verbose, "  pdfsig -nocert {}", insurer_path.display());
+    say!(
+        verbose,
+        "  cargo run -p inkseal-escrow -- open --key {} --pdf {} --out {}",
+        escrow_key_path.display(),
+        sealed_path.display(),
+        escrow_dir.display()
     );
     say!(
         verbose,

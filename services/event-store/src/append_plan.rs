@@ -1,5 +1,5 @@
 //! Pure decisions of an append: is it a retry of stored events, and does the
-//! stream's version admit it. Used by the writer tasks of the adapters that
+//! stream's version admit it. Used by the group-commit writers of the adapters that
 //! decide in Rust (SQLite); the PostgreSQL adapter makes the same decisions in
 //! its `es_append_batch` function and the contract suite checks both agree.
 

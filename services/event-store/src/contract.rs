@@ -507,6 +507,48 @@ pub async fn unicode_metadata_and_large_payloads_round_trip(store: Arc<dyn Event
     );
 }
 
+/// Callers that give up (their future dropped while queued or while leading a
+/// commit) never break the commits of the others: every other append is
+/// answered, and every append is stored whole or not at all.
+pub async fn abandoned_appends_do_not_break_other_writers(store: Arc<dyn EventStore>) {
+    let mut tasks = Vec::new();
+    for w in 0..24u32 {
+        let store = store.clone();
+        tasks.push(tokio::spawn(async move {
+            store
+                .append(&format!("abandon-{w}"), ExpectedVersion::NoStream, batch(5))
+                .await
+        }));
+    }
+    // abandon every third caller at once, wherever it is
+    for (i, t) in tasks.iter().enumerate() {
+        if i % 3 == 0 {
+            t.abort();
+        }
+    }
+    for (i, t) in tasks.into_iter().enumerate() {
+        match tokio::time::timeout(WAIT, t).await.expect("an append hung") {
+            Ok(result) => {
+                result.unwrap_or_else(|e| panic!("append {i} failed: {e}"));
+            }
+            Err(e) => assert!(e.is_cancelled() && i % 3 == 0, "append {i} panicked: {e}"),
+        }
+    }
+    for w in 0..24u32 {
+        let events = store
+            .read_stream(&format!("abandon-{w}"), 0, Direction::Forward, 100)
+            .await
+            .unwrap();
+        assert!(
+            events.is_empty() || events.len() == 5,
+            "stream {w} has {} of 5 events",
+            events.len()
+        );
+    }
+    let all = store.read_all(1, 1000).await.unwrap();
+    assert_eq!(all.len() as u64, store.head_position().await.unwrap());
+}
+
 /// Bounds: an empty, oversized or malformed append is refused and writes nothing.
 pub async fn oversized_or_malformed_appends_are_refused(store: Arc<dyn EventStore>) {
     let invalid = |r: Result<_, StoreError>| matches!(r, Err(StoreError::InvalidInput(_)));
@@ -553,6 +595,7 @@ macro_rules! contract_tests {
         $crate::contract_tests!(@one subscriptions_resume_after_a_checkpoint_then_follow_live_writes, $make);
         $crate::contract_tests!(@one unicode_metadata_and_large_payloads_round_trip, $make);
         $crate::contract_tests!(@one oversized_or_malformed_appends_are_refused, $make);
+        $crate::contract_tests!(@one abandoned_appends_do_not_break_other_writers, $make);
 
         #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
         async fn subscribers_see_every_event_once_in_order_under_concurrent_writers() {

@@ -27,7 +27,7 @@ pub enum StoreError {
     /// Stored data that cannot be read back (e.g. a negative version).
     #[error("corrupt stored data: {0}")]
     Corrupt(String),
-    /// The writer task has stopped (the store is shutting down).
+    /// A queued append was dropped unanswered (the store is shutting down).
     #[error("the event store is closed")]
     Closed,
     /// The database failed. Shared by every request of a failed group commit.

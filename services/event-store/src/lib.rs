@@ -17,9 +17,9 @@
 //!   order, so a reader that has seen position `p` has seen everything below
 //!   `p`: a subscriber never skips an event, however many writers commit at
 //!   once;
-//! - appends queue in a bounded queue and are written by one writer task per
-//!   store that puts every waiting request into one transaction (group commit),
-//!   answering each with its own result.
+//! - appends wait in a bounded queue; one leader at a time puts every waiting
+//!   request into one transaction (group commit), answering each with its own
+//!   result; a lone writer appends with no hand-over between tasks.
 //!
 //! [`open`] picks the adapter from a URL.
 

@@ -20,7 +20,7 @@ pub mod limits {
     pub const MAX_EVENT_TYPE_BYTES: usize = 100;
     /// Most events one read returns.
     pub const MAX_READ_LIMIT: usize = 10_000;
-    /// Append requests waiting for the writer task; further appends wait for room.
+    /// Append requests waiting to be written; further appends wait for room.
     pub const APPEND_QUEUE: usize = 1_024;
     /// Most append requests the writer puts into one transaction.
     pub const MAX_REQUESTS_PER_COMMIT: usize = 256;

@@ -1,6 +1,6 @@
 //! The PostgreSQL adapter: what several backend processes share.
 //!
-//! - Appends: one writer task per process sends every queued request in one
+//! - Appends: group commit (one leader at a time per process) sends every queued request in one
 //!   call of the `es_append_batch` function (one round trip, one commit).
 //!   The function takes one transaction-scoped advisory lock until commit, so appends
 //!   of all processes are serialised, positions are dense and in commit
@@ -41,7 +41,7 @@ const MIGRATION_LOCK: i64 = 0x696e_6b73_6561_6c01;
 /// The PostgreSQL event store.
 pub struct PostgresStore {
     pool: PgPool,
-    writer: Writer,
+    writer: Writer<PgWriter>,
 }
 
 impl PostgresStore {
@@ -93,7 +93,7 @@ impl PostgresStore {
         let head: i64 = sqlx::query_scalar("SELECT coalesce(max(position), 0) FROM es_events")
             .fetch_one(&pool)
             .await?;
-        let writer = Writer::spawn(PgWriter { pool: pool.clone() }, to_u64(head)?);
+        let writer = Writer::new(PgWriter { pool: pool.clone() }, to_u64(head)?);
         Ok(PostgresStore { pool, writer })
     }
 
@@ -136,14 +136,11 @@ async fn migrate(pool: &PgPool) -> Result<(), StoreError> {
     Ok(())
 }
 
-#[derive(Clone)]
 struct PgWriter {
     pool: PgPool,
 }
 
 impl BatchWriter for PgWriter {
-    const MAX_IN_FLIGHT: usize = 1;
-
     async fn write_batch(
         &self,
         batch: &[AppendRequest],

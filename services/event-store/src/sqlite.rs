@@ -2,7 +2,7 @@
 //!
 //! - Durability: `synchronous = FULL`: every commit is on disk before
 //!   `append` returns (nothing acknowledged is lost on power failure).
-//! - Appends: one writer task with its own connection takes the write lock up
+//! - Appends: group commit on the writer's own connection takes the write lock up
 //!   front (`BEGIN IMMEDIATE`), decides every queued request in Rust
 //!   ([`append_plan`](crate::append_plan)), inserts, commits once.
 //! - Positions: `max(position) + 1` inside the write transaction: dense and in
@@ -46,7 +46,7 @@ const INSERT_CHUNK: usize = 100;
 /// The SQLite event store.
 pub struct SqliteStore {
     readers: SqlitePool,
-    writer: Writer,
+    writer: Writer<SqliteWriter>,
 }
 
 /// Connection options for a store file: WAL, `synchronous = FULL`, a busy
@@ -81,7 +81,7 @@ impl SqliteStore {
             .max_connections(4)
             .connect_with(opts.clone().read_only(true))
             .await?;
-        let writer = Writer::spawn(
+        let writer = Writer::new(
             SqliteWriter {
                 conn: Arc::new(Mutex::new(conn)),
             },
@@ -127,14 +127,11 @@ async fn migrate(conn: &mut SqliteConnection) -> Result<(), StoreError> {
 }
 
 /// The writer's own connection; one batch at a time.
-#[derive(Clone)]
 struct SqliteWriter {
     conn: Arc<Mutex<SqliteConnection>>,
 }
 
 impl BatchWriter for SqliteWriter {
-    const MAX_IN_FLIGHT: usize = 1;
-
     async fn write_batch(
         &self,
         batch: &[AppendRequest],

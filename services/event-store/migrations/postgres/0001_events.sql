@@ -82,6 +82,32 @@ BEGIN
     -- transaction-scoped advisory lock (no row, no WAL; safe behind poolers).
     PERFORM pg_advisory_xact_lock(7596147392418080001);
 
+    -- Fast path, the common case of a lone writer: one request, ids never seen.
+    IF v_nreq = 1 THEN
+        SELECT (SELECT coalesce(max(e.position), 0) FROM es_events e),
+               EXISTS (SELECT 1 FROM es_events e WHERE e.event_id = ANY (p_ids)),
+               (SELECT max(e.version) FROM es_events e WHERE e.stream = p_streams[1])
+          INTO v_head, v_known, v_cur;
+        IF NOT v_known THEN
+            v_exp := p_expected[1];
+            IF (v_exp = -2 AND v_cur IS NOT NULL)
+               OR (v_exp = -3 AND v_cur IS NULL)
+               OR (v_exp >= 0 AND v_cur IS DISTINCT FROM v_exp) THEN
+                RETURN QUERY SELECT 1, 2, NULL::bigint, NULL::bigint, NULL::bigint, NULL::bigint,
+                                    coalesce(v_cur, -1), NULL::uuid, NULL::text;
+                RETURN;
+            END IF;
+            INSERT INTO es_events (position, stream, version, event_id, event_type,
+                                   schema_version, payload, metadata, recorded_at)
+            SELECT v_head + g, p_streams[1], coalesce(v_cur, -1) + g, p_ids[g], p_types[g],
+                   p_schemas[g], p_payloads[g], p_metas[g], p_at
+              FROM generate_series(1, v_nev) AS g;
+            RETURN QUERY SELECT 1, 0, coalesce(v_cur, -1) + 1, coalesce(v_cur, -1) + v_nev,
+                                v_head + 1, v_head + v_nev, NULL::bigint, NULL::uuid, NULL::text;
+            RETURN;
+        END IF;
+    END IF;
+
     -- One probe, in a snapshot taken after the lock: the head, whether any id
     -- was stored before, and each stream's last version (one backward index
     -- step per stream, however long the stream).

@@ -1,5 +1,6 @@
 //! Fuzz target: arbitrary bytes into every STU report decoder, the image unpacker and the
-//! driver's reply/input handlers must never panic. Run with `cargo +nightly fuzz run decoders`.
+//! driver's reply/input handlers must never panic. Run with `cargo +nightly fuzz run decoders`, or
+//! on the stable toolchain with `RUSTC_BOOTSTRAP=1 cargo fuzz run decoders` (cargo-fuzz installed).
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;

@@ -496,7 +496,15 @@ impl Host for PrintingHost {
                 message, reason, ..
             } => say!(verbose, "    pad and agent see: {message} ({reason})"),
             Progress::FieldSigned { field_id, metrics } => {
-                say!(verbose, "    {field_id} signed: {metrics:?}")
+                say!(
+                    verbose,
+                    "    {field_id} signed: {:.1} × {:.1} mm, {} samples in {} strokes, {:.2} s pen down; biometrics sealed for the escrow authority",
+                    metrics.width_mm,
+                    metrics.height_mm,
+                    metrics.samples,
+                    metrics.strokes,
+                    f64::from(metrics.pen_down_ms) / 1000.0
+                )
             }
             Progress::Sealed { sha256, size } => say!(
                 verbose,

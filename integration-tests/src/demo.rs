@@ -14,6 +14,7 @@
 //!    authority would in a court dispute, and shows the help desk's timeline.
 
 use std::path::{Path, PathBuf};
+use std::str::FromStr;
 use std::time::Duration;
 
 use anyhow::{Context, bail};
@@ -26,7 +27,9 @@ use inkseal_edge::quality::QualityThresholds;
 use inkseal_edge::screen::Button;
 use inkseal_edge::session::{self, Host, Progress, Resources};
 use inkseal_server::config::Config;
+use inkseal_server::documents::Documents;
 use inkseal_server::pki::DevPki;
+use inkseal_server::read_model::ReadModel;
 use rsa::pkcs8::{EncodePrivateKey, LineEnding};
 use sha2::{Digest, Sha256};
 use stu_protocol::Model;
@@ -157,7 +160,7 @@ pub async fn run(args: Options) -> anyhow::Result<Report> {
     config.acceptance.poll_interval_ms = 100;
     let components = inkseal_server::server::open(&config).await?;
     let read_model = components.read_model.clone();
-    let documents_dir = config.resolve(&config.documents.local_dir);
+    let documents = components.documents.clone();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     let port = listener.local_addr()?.port();
     let server = inkseal_server::server::start(components, Some(listener), None).await?;
@@ -269,7 +272,10 @@ pub async fn run(args: Options) -> anyhow::Result<Report> {
     }
 
     step(5, "What each party has");
-    let insurer_copy = find_insurer_copy(&documents_dir, &sealed)?;
+    let insurer_copy = insurer_copy(&read_model, &documents).await?;
+    let extends_sealed = insurer_copy
+        .as_ref()
+        .is_some_and(|copy| copy.len() > sealed.len() && copy.starts_with(&sealed));
     let insurer_path = backend_dir.join("offer-with-insurer-seal.pdf");
     if let Some(bytes) = &insurer_copy {
         std::fs::write(&insurer_path, bytes)?;
@@ -379,7 +385,7 @@ pub async fn run(args: Options) -> anyhow::Result<Report> {
     Ok(Report {
         final_status: last_status,
         valid_signatures,
-        insurer_copy_extends_sealed: insurer_copy.is_some(),
+        insurer_copy_extends_sealed: extends_sealed,
         envelopes_opened: opened,
         timeline,
         refusals: host.refusals,
@@ -421,27 +427,21 @@ pub fn model_name(m: Model) -> &'static str {
     }
 }
 
-/// The insurer-sealed copy: the stored PDF that extends the edge agent's
-/// sealed bytes with one more revision.
-fn find_insurer_copy(documents: &Path, sealed: &[u8]) -> anyhow::Result<Option<Vec<u8>>> {
-    let mut stack = vec![documents.to_path_buf()];
-    while let Some(dir) = stack.pop() {
-        let Ok(entries) = std::fs::read_dir(&dir) else {
-            continue;
-        };
-        for entry in entries {
-            let path = entry?.path();
-            if path.is_dir() {
-                stack.push(path);
-            } else {
-                let bytes = std::fs::read(&path)?;
-                if bytes.len() > sealed.len() && bytes.starts_with(sealed) {
-                    return Ok(Some(bytes));
-                }
-            }
-        }
-    }
-    Ok(None)
+/// The insurer-sealed copy, as the backend recorded and stored it.
+async fn insurer_copy(
+    read_model: &ReadModel,
+    documents: &Documents,
+) -> anyhow::Result<Option<Vec<u8>>> {
+    let Some(sha) = read_model
+        .offer(OFFER_ID)
+        .await?
+        .and_then(|row| row.insurer_sealed_pdf)
+    else {
+        return Ok(None);
+    };
+    let sha = offer_lifecycle::Sha256::from_str(&sha)
+        .map_err(|e| anyhow::anyhow!("stored hash {sha}: {e}"))?;
+    Ok(documents.get_pdf(&sha).await?.map(|bytes| bytes.to_vec()))
 }
 
 /// The host application's part: show progress, answer "save and send?" with

@@ -195,3 +195,13 @@ pub(crate) fn validate_append(stream: &str, events: &[NewEvent]) -> Result<(), S
     }
     Ok(())
 }
+
+/// A stored (signed) position or version as `u64`; negative means corrupt data.
+pub(crate) fn to_u64(v: i64) -> Result<u64, StoreError> {
+    u64::try_from(v).map_err(|_| StoreError::Corrupt(format!("negative position or version {v}")))
+}
+
+/// A position or version as the databases store it.
+pub(crate) fn to_i64(v: u64) -> Result<i64, StoreError> {
+    i64::try_from(v).map_err(|_| StoreError::InvalidInput(format!("{v} is out of range")))
+}

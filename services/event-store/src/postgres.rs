@@ -23,7 +23,7 @@ use uuid::Uuid;
 
 use crate::group_commit::{AppendRequest, BatchWriter, Writer};
 use crate::migrate::Migration;
-use crate::sqlite::{to_i64, to_u64};
+use crate::model::{to_i64, to_u64};
 use crate::{
     AppendResult, Capabilities, Direction, EventStore, ExpectedVersion, NewEvent, RecordedEvent,
     StoreError, limits,

@@ -29,6 +29,7 @@ use uuid::Uuid;
 use crate::append_plan::check_retry;
 use crate::group_commit::{AppendRequest, BatchWriter, Writer};
 use crate::migrate::Migration;
+use crate::model::{to_i64, to_u64};
 use crate::{
     AppendResult, Capabilities, Direction, EventStore, ExpectedVersion, NewEvent, RecordedEvent,
     StoreError, limits,
@@ -290,14 +291,6 @@ fn decode_row(row: &SqliteRow) -> Result<RecordedEvent, StoreError> {
         recorded_at: DateTime::<Utc>::from_timestamp_micros(micros)
             .ok_or_else(|| StoreError::Corrupt(format!("timestamp {micros}")))?,
     })
-}
-
-pub(crate) fn to_u64(v: i64) -> Result<u64, StoreError> {
-    u64::try_from(v).map_err(|_| StoreError::Corrupt(format!("negative position or version {v}")))
-}
-
-pub(crate) fn to_i64(v: u64) -> Result<i64, StoreError> {
-    i64::try_from(v).map_err(|_| StoreError::InvalidInput(format!("{v} is out of range")))
 }
 
 #[async_trait]

@@ -297,7 +297,7 @@ async fn bench_postgres(url: &str, batches: usize, rows: &mut Vec<Row>) {
         .unwrap();
     let pool = store.pool().clone();
     sqlx::raw_sql(
-        "CREATE TABLE plain_events (position bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, stream text NOT NULL, version bigint NOT NULL, event_id uuid NOT NULL UNIQUE, event_type text NOT NULL, schema_version integer NOT NULL, payload bytea NOT NULL, metadata bytea NOT NULL, recorded_at timestamptz NOT NULL, UNIQUE (stream, version))",
+        "CREATE TABLE plain_events (position bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, stream text NOT NULL, version bigint NOT NULL, event_id uuid NOT NULL UNIQUE, event_type text NOT NULL, schema_version integer NOT NULL, payload bytea NOT NULL, metadata bytea NOT NULL, recorded_at timestamptz NOT NULL, tx_id xid8 NOT NULL DEFAULT pg_current_xact_id(), UNIQUE (stream, version))",
     )
     .execute(&pool)
     .await

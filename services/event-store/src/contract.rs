@@ -177,10 +177,21 @@ pub async fn retried_appends_are_idempotent(store: Arc<dyn EventStore>) {
             first.last_position
         )
     );
+    // The same retry with no expectation at all (where only the stored ids
+    // can tell it is a retry) is recognised too.
+    let any = store
+        .append("idem", ExpectedVersion::Any, events.clone())
+        .await
+        .unwrap();
+    assert!(any.duplicate, "a retry with Any is reported as a duplicate");
+    assert_eq!(
+        (any.first_position, any.last_position),
+        (first.first_position, first.last_position)
+    );
     assert_eq!(
         store.head_position().await.unwrap(),
         5,
-        "the retry wrote nothing"
+        "the retries wrote nothing"
     );
 
     let mut overlap = events[1..].to_vec();

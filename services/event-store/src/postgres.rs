@@ -1,11 +1,22 @@
 //! The PostgreSQL adapter: what several backend processes share.
 //!
-//! - Appends: group commit (one leader at a time per process) sends every queued request in one
-//!   call of the `es_append_batch` function (one round trip, one commit).
-//!   The function takes one transaction-scoped advisory lock until commit, so appends
-//!   of all processes are serialised, positions are dense and in commit
-//!   order, and a reader polling `position >= n` never skips an event that
-//!   commits later (the classic sequence-gap trap cannot happen).
+//! - Appends: group commit (one leader at a time per process) sends every
+//!   queued request in one call of the `es_append_batch` function (one round
+//!   trip, one commit). The function takes one transaction-scoped advisory
+//!   lock until commit, so appends of all processes are serialised,
+//!   positions are dense and in commit order, and a reader polling
+//!   `position >= n` never skips an event that commits later (the classic
+//!   sequence-gap trap cannot happen).
+//! - A lone request (the common case of one writer) is one INSERT statement,
+//!   [`FAST_APPEND`], that takes the same lock only if it is free at once and
+//!   writes only when its expected version holds. In every other case it
+//!   writes nothing and the request goes through the function, which decides
+//!   it exactly. A retried id makes the unique index on `event_id` reject
+//!   the statement. Its snapshot is taken before it locks, so in a narrow
+//!   window another process's commit can be invisible to it: the unique
+//!   indexes on position and (stream, version) then reject the statement.
+//!   Either way nothing is written and the function decides instead; the
+//!   statement can never write a wrong position or version.
 //! - Idempotency: a unique index on `event_id`; retries are detected inside
 //!   the same locked transaction.
 //! - Migrations run on start under a transaction-scoped advisory lock, so
@@ -29,11 +40,18 @@ use crate::{
     StoreError, limits,
 };
 
-const MIGRATIONS: &[Migration] = &[Migration {
-    version: 1,
-    description: "events, head, es_append_batch",
-    sql: include_str!("../migrations/postgres/0001_events.sql"),
-}];
+const MIGRATIONS: &[Migration] = &[
+    Migration {
+        version: 1,
+        description: "events, head, es_append_batch",
+        sql: include_str!("../migrations/postgres/0001_events.sql"),
+    },
+    Migration {
+        version: 2,
+        description: "es_append_batch without sequential scans or its own fast path",
+        sql: include_str!("../migrations/postgres/0002_append_without_scans.sql"),
+    },
+];
 
 /// Advisory lock key that serialises migrations across processes.
 const MIGRATION_LOCK: i64 = 0x696e_6b73_6561_6c01;
@@ -140,11 +158,109 @@ struct PgWriter {
     pool: PgPool,
 }
 
+/// One request, one statement: takes the append lock only when it is free,
+/// reads the head and the stream's version (one backward index step each),
+/// and inserts only when the expected version holds. An id stored before
+/// (a retry) is not looked up here: the unique index on `event_id` rejects
+/// the statement and the function recognises the retry. Returns how many
+/// events it wrote, with their first and last positions and versions (no
+/// positions when it wrote nothing and the function must decide).
+///
+/// Parameters: $1 stream, $2 expected (-1 any, -2 no stream, -3 stream
+/// exists, >= 0 exact), $3 ids, $4 types, $5 schema versions, $6 payloads,
+/// $7 metadata, $8 recorded at.
+const FAST_APPEND: &str = "\
+WITH lk AS MATERIALIZED (SELECT pg_try_advisory_xact_lock(7596147392418080001) AS got), \
+probe AS MATERIALIZED ( \
+    SELECT (SELECT coalesce(max(e.position), 0) FROM es_events e) AS head, \
+           (SELECT max(e.version) FROM es_events e WHERE e.stream = $1) AS cur \
+      FROM lk WHERE lk.got), \
+ok AS (SELECT head, coalesce(cur, -1) AS cur FROM probe \
+        WHERE CASE WHEN $2 = -1 THEN true \
+                   WHEN $2 = -2 THEN cur IS NULL \
+                   WHEN $2 = -3 THEN cur IS NOT NULL \
+                   ELSE cur = $2 END), \
+ins AS (INSERT INTO es_events (position, stream, version, event_id, event_type, schema_version, payload, metadata, recorded_at) \
+         SELECT ok.head + e.n, $1, ok.cur + e.n, e.id, e.t, e.s, e.p, e.m, $8 \
+           FROM ok, unnest($3::uuid[], $4::text[], $5::integer[], $6::bytea[], $7::bytea[]) \
+                WITH ORDINALITY AS e(id, t, s, p, m, n) \
+         RETURNING position, version) \
+SELECT count(*), min(position), max(position), min(version), max(version) FROM ins";
+
+fn expected_code(expected: ExpectedVersion) -> Result<i64, StoreError> {
+    Ok(match expected {
+        ExpectedVersion::Any => -1,
+        ExpectedVersion::NoStream => -2,
+        ExpectedVersion::StreamExists => -3,
+        ExpectedVersion::Exact(v) => to_i64(v)?,
+    })
+}
+
+impl PgWriter {
+    /// Tries [`FAST_APPEND`]; `None` means the function must decide.
+    async fn fast_append(&self, req: &AppendRequest) -> Result<Option<AppendResult>, StoreError> {
+        let ids: Vec<Uuid> = req.events.iter().map(|e| e.id).collect();
+        let types: Vec<&str> = req.events.iter().map(|e| e.event_type.as_str()).collect();
+        let schemas: Vec<i32> = req
+            .events
+            .iter()
+            .map(|e| i32::from(e.schema_version))
+            .collect();
+        let payloads: Vec<&[u8]> = req.events.iter().map(|e| e.payload.as_slice()).collect();
+        let metas: Vec<&[u8]> = req.events.iter().map(|e| e.metadata.as_slice()).collect();
+        let written: (i64, Option<i64>, Option<i64>, Option<i64>, Option<i64>) =
+            match sqlx::query_as(FAST_APPEND)
+                .bind(req.stream.as_str())
+                .bind(expected_code(req.expected)?)
+                .bind(&ids)
+                .bind(&types)
+                .bind(&schemas)
+                .bind(&payloads)
+                .bind(&metas)
+                .bind(Utc::now())
+                .fetch_one(&self.pool)
+                .await
+            {
+                Ok(row) => row,
+                // An id stored before, or a commit its snapshot missed:
+                // nothing was written.
+                Err(sqlx::Error::Database(e)) if e.is_unique_violation() => return Ok(None),
+                Err(e) => return Err(e.into()),
+            };
+        // Nothing written: the lock was busy or the expected version did
+        // not hold.
+        let (n, Some(first_position), Some(last_position), Some(first_version), Some(last_version)) =
+            written
+        else {
+            return Ok(None);
+        };
+        if usize::try_from(n).ok() != Some(req.events.len()) {
+            return Err(StoreError::Corrupt(format!(
+                "one-statement append wrote {n} of {} events",
+                req.events.len()
+            )));
+        }
+        Ok(Some(AppendResult {
+            first_version: to_u64(first_version)?,
+            last_version: to_u64(last_version)?,
+            first_position: to_u64(first_position)?,
+            last_position: to_u64(last_position)?,
+            duplicate: false,
+        }))
+    }
+}
+
 impl BatchWriter for PgWriter {
     async fn write_batch(
         &self,
         batch: &[AppendRequest],
     ) -> Result<(Vec<Result<AppendResult, StoreError>>, u64), StoreError> {
+        if let [req] = batch
+            && let Some(r) = self.fast_append(req).await?
+        {
+            let head = r.last_position;
+            return Ok((vec![Ok(r)], head));
+        }
         let n_events: usize = batch.iter().map(|r| r.events.len()).sum();
         let mut streams = Vec::with_capacity(batch.len());
         let mut expected = Vec::with_capacity(batch.len());
@@ -156,12 +272,7 @@ impl BatchWriter for PgWriter {
         let mut metas = Vec::with_capacity(n_events);
         for (r, req) in batch.iter().enumerate() {
             streams.push(req.stream.as_str());
-            expected.push(match req.expected {
-                ExpectedVersion::Any => -1,
-                ExpectedVersion::NoStream => -2,
-                ExpectedVersion::StreamExists => -3,
-                ExpectedVersion::Exact(v) => to_i64(v)?,
-            });
+            expected.push(expected_code(req.expected)?);
             for e in &req.events {
                 req_of.push(r as i32 + 1);
                 ids.push(e.id);
@@ -237,19 +348,22 @@ impl BatchWriter for PgWriter {
 
 const COLUMNS: &str = "position, stream, version, event_id, event_type, schema_version, payload, metadata, recorded_at";
 
+/// Decodes a row selected with [`COLUMNS`], by column index: decoding by
+/// name held `read_all` at 0.71–0.79 of plain SQL's rate, by index it
+/// measured 0.91–0.97 (`cargo bench -p event-store --bench throughput`).
 fn decode_row(row: &PgRow) -> Result<RecordedEvent, StoreError> {
-    let schema: i32 = row.try_get("schema_version")?;
+    let schema: i32 = row.try_get(5)?;
     Ok(RecordedEvent {
-        position: to_u64(row.try_get("position")?)?,
-        stream: row.try_get("stream")?,
-        version: to_u64(row.try_get("version")?)?,
-        id: row.try_get("event_id")?,
-        event_type: row.try_get("event_type")?,
+        position: to_u64(row.try_get(0)?)?,
+        stream: row.try_get(1)?,
+        version: to_u64(row.try_get(2)?)?,
+        id: row.try_get(3)?,
+        event_type: row.try_get(4)?,
         schema_version: u16::try_from(schema)
             .map_err(|_| StoreError::Corrupt(format!("schema version {schema}")))?,
-        payload: row.try_get("payload")?,
-        metadata: row.try_get("metadata")?,
-        recorded_at: row.try_get::<DateTime<Utc>, _>("recorded_at")?,
+        payload: row.try_get(6)?,
+        metadata: row.try_get(7)?,
+        recorded_at: row.try_get::<DateTime<Utc>, _>(8)?,
     })
 }
 

@@ -173,7 +173,7 @@ pub async fn run(args: Options) -> anyhow::Result<Report> {
             model_name(args.pad)
         ),
     );
-    let offer = offer_pdf(OFFER_NUMBER, 3)?;
+    let offer = offer_pdf(OFFER_NUMBER, 3);
     let offer_path = edge_dir.join("offer.pdf");
     std::fs::write(&offer_path, &offer)?;
     let spec = OfferSpec::parse(&fields_toml(OFFER_ID, OFFER_NUMBER, AGENT_ID))?;

@@ -16,47 +16,12 @@ use inkseal_edge::quality::QualityThresholds;
 use inkseal_edge::screen::{Button, Layout};
 use inkseal_edge::seal::{SealedField, seal_offer};
 use inkseal_edge::session::{self, Host, Progress, Resources};
-use lopdf::{Document, Object, Stream, dictionary};
+use lopdf::Document;
 use pdf_seal::Signer;
+use pdf_seal::sample::SampleOffer;
 use stu_protocol::{Model, Units};
 
 const ITERATIONS: u32 = 20;
-
-fn offer_pdf(pages: u32) -> Vec<u8> {
-    let mut doc = Document::with_version("1.7");
-    let pages_id = doc.new_object_id();
-    let font_id = doc.add_object(
-        dictionary! { "Type" => "Font", "Subtype" => "Type1", "BaseFont" => "Helvetica" },
-    );
-    let resources_id = doc.add_object(dictionary! { "Font" => dictionary! { "F1" => font_id } });
-    let mut kids = Vec::new();
-    for n in 1..=pages {
-        let mut text = format!(
-            "BT /F1 18 Tf 72 770 Td (FLEXI life insurance offer - page {n} of {pages}) Tj ET\n"
-        );
-        for line in 0..45 {
-            text.push_str(&format!(
-                "BT /F1 9 Tf 72 {} Td (Article {n}.{line}: the insurer and the policyholder agree on these terms.) Tj ET\n",
-                740 - line * 14
-            ));
-        }
-        let content_id = doc.add_object(Stream::new(dictionary! {}, text.into_bytes()));
-        let page_id = doc.add_object(dictionary! {
-            "Type" => "Page", "Parent" => pages_id, "Contents" => content_id,
-            "MediaBox" => vec![0.into(), 0.into(), 595.into(), 842.into()],
-        });
-        kids.push(Object::Reference(page_id));
-    }
-    doc.objects.insert(
-        pages_id,
-        Object::Dictionary(dictionary! { "Type" => "Pages", "Kids" => kids, "Count" => pages as i64, "Resources" => resources_id }),
-    );
-    let catalog_id = doc.add_object(dictionary! { "Type" => "Catalog", "Pages" => pages_id });
-    doc.trailer.set("Root", catalog_id);
-    let mut out = Vec::new();
-    doc.save_to(&mut out).unwrap();
-    out
-}
 
 const FIELDS: &str = r#"offer_id = "OFF-BENCH"
 offer_number = "8800123456"
@@ -165,7 +130,7 @@ async fn main() {
         rsa::PrivateKey::new(&mut getrandom::SysRng, 2048).unwrap(),
     )
     .unwrap();
-    let pdf = offer_pdf(20);
+    let pdf = SampleOffer::flexi("8800123456").pages(20).to_pdf();
     let spec = OfferSpec::parse(FIELDS).unwrap();
 
     // (1) A whole session: three fields on a simulated STU-530.

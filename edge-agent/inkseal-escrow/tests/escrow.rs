@@ -9,34 +9,14 @@ use std::time::SystemTime;
 use biometric_envelope::{Binding, ChannelInfo, EscrowPublicKey, Sample, TimeSeries};
 use inkseal_edge::fields::OfferSpec;
 use inkseal_edge::seal::{SealedField, seal_offer};
-use lopdf::{Document, Object, Stream, dictionary};
 use pdf_seal::Signer;
+use pdf_seal::sample::SampleOffer;
 use sha2::{Digest, Sha256};
 
 const BIN: &str = env!("CARGO_BIN_EXE_inkseal-escrow");
 
 fn offer_pdf(title: &str) -> Vec<u8> {
-    let mut doc = Document::with_version("1.7");
-    let pages_id = doc.new_object_id();
-    let font_id = doc.add_object(
-        dictionary! { "Type" => "Font", "Subtype" => "Type1", "BaseFont" => "Helvetica" },
-    );
-    let text = format!("BT /F1 18 Tf 72 770 Td ({title}) Tj ET\n");
-    let content_id = doc.add_object(Stream::new(dictionary! {}, text.into_bytes()));
-    let page_id = doc.add_object(dictionary! {
-        "Type" => "Page", "Parent" => pages_id, "Contents" => content_id,
-        "MediaBox" => vec![0.into(), 0.into(), 595.into(), 842.into()],
-        "Resources" => dictionary! { "Font" => dictionary! { "F1" => font_id } },
-    });
-    doc.objects.insert(
-        pages_id,
-        Object::Dictionary(dictionary! { "Type" => "Pages", "Kids" => vec![Object::Reference(page_id)], "Count" => 1 }),
-    );
-    let catalog_id = doc.add_object(dictionary! { "Type" => "Catalog", "Pages" => pages_id });
-    doc.trailer.set("Root", catalog_id);
-    let mut out = Vec::new();
-    doc.save_to(&mut out).unwrap();
-    out
+    SampleOffer::new(title).to_pdf()
 }
 
 fn trace(seed: u32) -> TimeSeries {

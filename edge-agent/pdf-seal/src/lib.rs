@@ -17,6 +17,9 @@
 //! [`revision_boundaries`] finds the original revision whose SHA-256 the
 //! envelopes are bound to.
 //!
+//! [`sample`] builds the sample offer document the demo, tests and
+//! benchmarks sign.
+//!
 //! Every input is bounded ([`Limits`]) and every failure is a typed
 //! [`SealError`] or [`VerifyError`]: a broken, truncated, encrypted or
 //! oversized PDF, or a page that does not exist, is reported, never a panic.
@@ -30,6 +33,7 @@ mod document;
 mod error;
 mod limits;
 mod pdf_syntax;
+pub mod sample;
 mod seal;
 mod signer;
 mod verify;

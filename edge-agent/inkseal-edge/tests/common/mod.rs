@@ -16,8 +16,8 @@ use inkseal_edge::pad::PadLink;
 use inkseal_edge::quality::QualityThresholds;
 use inkseal_edge::screen::{Button, Layout, PixelRect};
 use inkseal_edge::session::{Host, Progress, Resources};
-use lopdf::{Document, Object, Stream, dictionary};
 use pdf_seal::Signer;
+use pdf_seal::sample::SampleOffer;
 use stu_protocol::{Model, Units};
 
 fn rsa_key() -> rsa::PrivateKey {
@@ -52,44 +52,9 @@ pub fn resources() -> Resources {
     }
 }
 
-/// An A4 offer with `pages` pages of text.
+/// The sample offer of `pages` pages.
 pub fn offer_pdf(pages: u32) -> Vec<u8> {
-    let mut doc = Document::with_version("1.7");
-    let pages_id = doc.new_object_id();
-    let font_id = doc.add_object(
-        dictionary! { "Type" => "Font", "Subtype" => "Type1", "BaseFont" => "Helvetica" },
-    );
-    let resources_id = doc.add_object(dictionary! { "Font" => dictionary! { "F1" => font_id } });
-    let mut kids = Vec::new();
-    for n in 1..=pages {
-        let mut text = format!(
-            "BT /F1 18 Tf 72 770 Td (FLEXI life insurance offer - page {n} of {pages}) Tj ET\n"
-        );
-        for line in 0..40 {
-            text.push_str(&format!(
-                "BT /F1 9 Tf 72 {} Td (Clause {n}.{line}: the insurer and the policyholder agree on the terms.) Tj ET\n",
-                740 - line * 14
-            ));
-        }
-        text.push_str("0.6 G 72 90 200 60 re S 330 90 200 60 re S\n");
-        let content_id = doc.add_object(Stream::new(dictionary! {}, text.into_bytes()));
-        let page_id = doc.add_object(dictionary! {
-            "Type" => "Page", "Parent" => pages_id, "Contents" => content_id,
-            "MediaBox" => vec![0.into(), 0.into(), 595.into(), 842.into()],
-        });
-        kids.push(Object::Reference(page_id));
-    }
-    doc.objects.insert(
-        pages_id,
-        Object::Dictionary(dictionary! {
-            "Type" => "Pages", "Kids" => kids, "Count" => pages as i64, "Resources" => resources_id,
-        }),
-    );
-    let catalog_id = doc.add_object(dictionary! { "Type" => "Catalog", "Pages" => pages_id });
-    doc.trailer.set("Root", catalog_id);
-    let mut out = Vec::new();
-    doc.save_to(&mut out).unwrap();
-    out
+    SampleOffer::flexi("8800123456").pages(pages).to_pdf()
 }
 
 /// FIELDS.toml of an offer with a client and an agent field on `page`.

@@ -9,7 +9,7 @@ use std::process::Command;
 use std::sync::OnceLock;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use lopdf::{Document, Object, Stream, dictionary};
+use pdf_seal::sample::SampleOffer;
 use pdf_seal::{
     Attachment, PenPoint, PenStyle, Rect, SealRequest, SignatureOptions, Signer, VisibleSignature,
 };
@@ -35,50 +35,13 @@ pub fn signing_time() -> SystemTime {
     UNIX_EPOCH + Duration::from_secs(1_718_454_896)
 }
 
-/// An A4 offer with `pages` pages of text, saved with a classic
-/// cross-reference table, or with object and cross-reference streams.
+/// The sample offer of `pages` pages, saved with a cross-reference stream
+/// when `modern`, else with a classic table.
 pub fn offer_pdf(pages: u32, modern: bool) -> Vec<u8> {
-    let mut doc = Document::with_version("1.7");
-    let pages_id = doc.new_object_id();
-    let font_id = doc.add_object(dictionary! {
-        "Type" => "Font", "Subtype" => "Type1", "BaseFont" => "Helvetica",
-    });
-    let resources_id = doc.add_object(dictionary! { "Font" => dictionary! { "F1" => font_id } });
-    let mut kids = Vec::new();
-    for n in 1..=pages {
-        let text = format!(
-            "BT /F1 18 Tf 72 770 Td (FLEXI life insurance offer - page {n} of {pages}) Tj ET\n\
-             BT /F1 11 Tf 72 160 Td (Client signature) Tj ET\n\
-             BT /F1 11 Tf 330 160 Td (Agent signature) Tj ET\n\
-             0.6 G 72 90 200 60 re S 330 90 200 60 re S\n"
-        );
-        let content_id = doc.add_object(Stream::new(dictionary! {}, text.into_bytes()));
-        let page_id = doc.add_object(dictionary! {
-            "Type" => "Page", "Parent" => pages_id, "Contents" => content_id,
-            "MediaBox" => vec![0.into(), 0.into(), 595.into(), 842.into()],
-        });
-        kids.push(Object::Reference(page_id));
-    }
-    doc.objects.insert(
-        pages_id,
-        Object::Dictionary(dictionary! {
-            "Type" => "Pages", "Kids" => kids, "Count" => pages as i64, "Resources" => resources_id,
-        }),
-    );
-    let catalog_id = doc.add_object(dictionary! { "Type" => "Catalog", "Pages" => pages_id });
-    doc.trailer.set("Root", catalog_id);
-    let mut out = Vec::new();
-    doc.reference_table.cross_reference_type = if modern {
-        lopdf::xref::XrefType::CrossReferenceStream
-    } else {
-        lopdf::xref::XrefType::CrossReferenceTable
-    };
-    if modern {
-        doc.save_modern(&mut out).unwrap();
-    } else {
-        doc.save_to(&mut out).unwrap();
-    }
-    out
+    SampleOffer::flexi("8800123456")
+        .pages(pages)
+        .xref_stream(modern)
+        .to_pdf()
 }
 
 /// A handwriting-like trace: two pen-down strokes (a looping name and an

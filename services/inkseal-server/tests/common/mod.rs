@@ -19,7 +19,7 @@ use inkseal_server::pki::{DevPki, Issued};
 use inkseal_server::read_model::ReadModel;
 use inkseal_server::roles::Role;
 use inkseal_server::server::{self, Components, Running};
-use lopdf::{Document, Object, Stream, dictionary};
+use pdf_seal::sample::SampleOffer;
 use pdf_seal::{
     Attachment, PenPoint, PenStyle, Rect, SealRequest, SignatureOptions, Signer, VisibleSignature,
 };
@@ -217,45 +217,9 @@ fn ts(secs: i64) -> Option<prost_types::Timestamp> {
     })
 }
 
-/// An A4 offer PDF with `padding` incompressible bytes in an extra stream.
+/// The sample offer `offer_id`, grown by `padding` bytes of filler.
 pub fn offer_pdf(offer_id: &str, padding: usize) -> Vec<u8> {
-    let mut doc = Document::with_version("1.7");
-    let pages_id = doc.new_object_id();
-    let font_id = doc.add_object(
-        dictionary! { "Type" => "Font", "Subtype" => "Type1", "BaseFont" => "Helvetica" },
-    );
-    let resources_id = doc.add_object(dictionary! { "Font" => dictionary! { "F1" => font_id } });
-    let text = format!(
-        "BT /F1 18 Tf 72 770 Td (FLEXI offer {offer_id}) Tj ET\nBT /F1 11 Tf 72 160 Td (Client signature) Tj ET\nBT /F1 11 Tf 330 160 Td (Agent signature) Tj ET\n"
-    );
-    let content_id = doc.add_object(Stream::new(dictionary! {}, text.into_bytes()));
-    let page_id = doc.add_object(dictionary! {
-        "Type" => "Page", "Parent" => pages_id, "Contents" => content_id,
-        "MediaBox" => vec![0.into(), 0.into(), 595.into(), 842.into()],
-    });
-    doc.objects.insert(
-        pages_id,
-        Object::Dictionary(dictionary! { "Type" => "Pages", "Kids" => vec![page_id.into()], "Count" => 1, "Resources" => resources_id }),
-    );
-    let mut catalog = dictionary! { "Type" => "Catalog", "Pages" => pages_id };
-    if padding > 0 {
-        let mut state = 0x9e37_79b9_7f4a_7c15u64 ^ offer_id.len() as u64;
-        let bytes: Vec<u8> = (0..padding)
-            .map(|_| {
-                state ^= state << 13;
-                state ^= state >> 7;
-                state ^= state << 17;
-                state as u8
-            })
-            .collect();
-        let pad_id = doc.add_object(Stream::new(dictionary! {}, bytes));
-        catalog.set("PieceInfo", dictionary! { "InksealPadding" => pad_id });
-    }
-    let catalog_id = doc.add_object(catalog);
-    doc.trailer.set("Root", catalog_id);
-    let mut out = Vec::new();
-    doc.save_to(&mut out).unwrap();
-    out
+    SampleOffer::flexi(offer_id).padding(padding).to_pdf()
 }
 
 fn trace(seed: u32) -> TimeSeries {

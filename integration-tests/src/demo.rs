@@ -140,8 +140,10 @@ pub async fn run(args: Options) -> anyhow::Result<Report> {
     let pki_dir = backend_dir.join("pki"); // where the default configuration looks
     pki.write(&pki_dir)?;
     let agent_tls = pki.agent(AGENT_ID).context("agent certificate")?;
-    let edge_signer =
-        pdf_seal::Signer::self_issued_for_tests(&format!("inkseal edge {AGENT_ID}"), rsa_key()?)?;
+    // the agent's document-signing certificate, from the authority acceptance trusts
+    let signing = pki.issue_agent_signer(AGENT_ID)?;
+    DevPki::write_agent_signer(&pki_dir, AGENT_ID, &signing)?;
+    let edge_signer = pdf_seal::Signer::from_pem(&signing.cert_pem, &signing.key_pem)?;
     say!(
         verbose,
         "    escrow key id {}…, held only by the escrow authority",

@@ -28,7 +28,9 @@ pub struct Config {
     /// The escrow authority's public key (PEM `PUBLIC KEY` or `CERTIFICATE`); biometrics are
     /// encrypted for it. Default `escrow-public.pem`.
     pub escrow_public_key: PathBuf,
-    /// The edge agent's certificate chain (PEM) for the PAdES signature of the sealed PDF.
+    /// The edge agent's certificate chain (PEM) for the PAdES signature of the sealed PDF: the
+    /// backend accepts only a document-signing certificate its trusted authority issued to this
+    /// agent (`inkseal-server dev-certs` writes one as `agents/<id>.signing.pem`).
     pub signing_certificate: PathBuf,
     /// The private key (PKCS#8 PEM) of `signing_certificate`.
     pub signing_key: PathBuf,

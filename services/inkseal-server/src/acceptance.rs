@@ -3,7 +3,9 @@
 //!
 //! [`check`] is pure: given the offer's state and the stored PDF it says
 //! whether the PDF is the sealed one, parses, carries the edge agent's valid
-//! PDF signature over the whole file, still contains the exact document the
+//! PDF signature over the whole file — made with a document-signing
+//! certificate that a trusted authority issued to the offer's agent
+//! ([`crate::signer_trust`]) — still contains the exact document the
 //! signatures are bound to, and holds for every signature field a well-formed
 //! biometric envelope bound to this document, offer, field and role. The
 //! envelopes stay encrypted: the backend has no escrow key and reads only
@@ -32,6 +34,7 @@ use crate::mapping::role_text;
 use crate::metrics::Metrics;
 use crate::offers::{BACKEND_ACTOR, Metadata, append_backend, backend_event_id};
 use crate::shutdown::Shutdown;
+use crate::signer_trust::{Distrust, SignerTrust};
 use crate::work_queue::WorkQueue;
 
 /// Name of the insurer's signature field in the sealed PDF.
@@ -50,6 +53,10 @@ pub enum Rejection {
     NotWholeDocument,
     #[error("Elektronický podpis PDF není platný: {0}")]
     InvalidSignature(String),
+    #[error("Elektronický podpis PDF nelze přijmout jako podpis poradce: {0}.")]
+    UntrustedSigner(String),
+    #[error("Elektronický podpis PDF nepatří poradci {agent}, ale {named}.")]
+    SignerNotTheAgent { agent: String, named: String },
     #[error("PDF neobsahuje původní dokument nabídky, ke kterému se podpisy vážou.")]
     OriginalMissing,
     #[error("Podpisové pole {0} není podepsané.")]
@@ -82,8 +89,13 @@ fn short(e: impl std::fmt::Display) -> String {
     e.to_string().chars().take(300).collect()
 }
 
-/// Checks a received offer's PDF. Pure: no I/O.
-pub fn check(offer: &Offer, pdf: &[u8]) -> Result<(), Rejection> {
+/// Checks a received offer's PDF at time `at`. Pure: no I/O.
+pub fn check(
+    offer: &Offer,
+    pdf: &[u8],
+    trust: &SignerTrust,
+    at: SystemTime,
+) -> Result<(), Rejection> {
     let sealed = offer.seal.as_ref().ok_or(Rejection::HashMismatch)?;
     if sha256_of(pdf) != sealed.sealed_pdf_sha256 {
         return Err(Rejection::HashMismatch);
@@ -95,8 +107,26 @@ pub fn check(offer: &Offer, pdf: &[u8]) -> Result<(), Rejection> {
         return Err(Rejection::NotWholeDocument);
     }
     for signature in &signatures {
-        pdf_seal::verify_cms_signature(pdf, signature)
+        let verified = pdf_seal::verify_cms_signature(pdf, signature)
             .map_err(|e| Rejection::InvalidSignature(short(e)))?;
+        // Before acceptance, every signature in the file is the agent's.
+        trust
+            .check(
+                &verified.signer_certificate_der,
+                offer.agent_id.as_str(),
+                at,
+            )
+            .map_err(|d| match d {
+                Distrust::Untrusted(why) => Rejection::UntrustedSigner(short(why)),
+                Distrust::OtherAgent { named } => Rejection::SignerNotTheAgent {
+                    agent: offer.agent_id.as_str().to_owned(),
+                    named: if named.is_empty() {
+                        "certifikátu bez jména".into()
+                    } else {
+                        short(named)
+                    },
+                },
+            })?;
     }
     let original_found = pdf_seal::revision_boundaries(pdf)
         .into_iter()
@@ -166,6 +196,8 @@ pub struct Worker {
     pub documents: Documents,
     /// The insurer's seal.
     pub signer: Arc<Signer>,
+    /// The authorities that issue agents' document-signing certificates.
+    pub agent_trust: Arc<SignerTrust>,
     /// The work queue.
     pub queue: WorkQueue,
     /// Metrics.
@@ -244,13 +276,15 @@ impl Worker {
                 ))
             })?;
         let signer = self.signer.clone();
+        let trust = self.agent_trust.clone();
         let checked_offer = offer.clone();
         let verdict = tokio::task::spawn_blocking(
             move || -> Result<Result<Vec<u8>, Rejection>, ServiceError> {
-                if let Err(rejection) = check(&checked_offer, &pdf) {
+                let now = SystemTime::now();
+                if let Err(rejection) = check(&checked_offer, &pdf, &trust, now) {
                     return Ok(Err(rejection));
                 }
-                let sealed = insurer_seal(&pdf, &signer, SystemTime::now())
+                let sealed = insurer_seal(&pdf, &signer, now)
                     .map_err(|e| ServiceError::Internal(format!("insurer seal failed: {e}")))?;
                 Ok(Ok(sealed))
             },

@@ -114,6 +114,10 @@ pub struct AcceptanceConfig {
     pub seal_cert: PathBuf,
     /// The insurer's seal: PKCS#8 RSA private key (PEM).
     pub seal_key: PathBuf,
+    /// The authorities (PEM certificates) that issue agents' document-signing
+    /// certificates; an edge agent's PDF signature counts only with one of
+    /// theirs naming the offer's agent.
+    pub agent_signing_ca: PathBuf,
     /// How often an idle worker looks for work, in milliseconds.
     pub poll_interval_ms: u64,
     /// How long a claim holds an offer before another process may take it, in seconds.
@@ -206,6 +210,7 @@ impl Default for AcceptanceConfig {
         AcceptanceConfig {
             seal_cert: PathBuf::from("pki/seal.pem"),
             seal_key: PathBuf::from("pki/seal.key"),
+            agent_signing_ca: PathBuf::from("pki/ca.pem"),
             poll_interval_ms: 500,
             lease_seconds: 120,
             max_attempts: 5,
@@ -245,6 +250,10 @@ pub const ENV_VARS: &[(&str, &str)] = &[
     ("INKSEAL_DOCUMENTS_S3_ENDPOINT", "documents.s3_endpoint"),
     ("INKSEAL_ACCEPTANCE_SEAL_CERT", "acceptance.seal_cert"),
     ("INKSEAL_ACCEPTANCE_SEAL_KEY", "acceptance.seal_key"),
+    (
+        "INKSEAL_ACCEPTANCE_AGENT_SIGNING_CA",
+        "acceptance.agent_signing_ca",
+    ),
     ("INKSEAL_LOG_FORMAT", "log.format (text|json)"),
     ("INKSEAL_LOG_FILTER", "log.filter"),
 ];
@@ -351,6 +360,9 @@ impl Config {
         }
         if let Some(v) = get("INKSEAL_ACCEPTANCE_SEAL_KEY") {
             self.acceptance.seal_key = path(v);
+        }
+        if let Some(v) = get("INKSEAL_ACCEPTANCE_AGENT_SIGNING_CA") {
+            self.acceptance.agent_signing_ca = path(v);
         }
         if let Some(v) = get("INKSEAL_LOG_FORMAT") {
             self.log.format = match v.as_str() {

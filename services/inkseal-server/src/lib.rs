@@ -15,6 +15,7 @@
 //! | [`documents`] | content-addressed document storage (`object_store`) |
 //! | [`ingest`] | the EdgeSync gRPC service |
 //! | [`acceptance`] | acceptance checks, the insurer's seal, the worker |
+//! | [`signer_trust`] | whose PDF signature counts as the agent's |
 //! | [`work_queue`] | claiming acceptance work with row locks |
 //! | [`read_model`], [`projections`] | the read model and the subscription that feeds it |
 //! | [`help_desk`] | the HelpDesk gRPC service |
@@ -40,5 +41,6 @@ pub mod read_model;
 pub mod roles;
 pub mod server;
 pub mod shutdown;
+pub mod signer_trust;
 pub mod tls;
 pub mod work_queue;

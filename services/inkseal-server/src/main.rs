@@ -43,12 +43,14 @@ enum Cmd {
         #[arg(long, value_delimiter = ',')]
         roles: Vec<String>,
     },
-    /// Write development certificates (CA, server, agents, help desk, insurer's seal).
+    /// Write development certificates (CA, server, agents' TLS and document-signing
+    /// certificates, help desk, insurer's seal).
     DevCerts {
         /// Output folder (default: <data_dir>/pki).
         #[arg(long)]
         out: Option<PathBuf>,
-        /// An edge agent id to issue a client certificate for (repeatable).
+        /// An edge agent id to issue a client certificate and a document-signing
+        /// certificate (`agents/<id>.signing.pem`, for its PDF signatures) for (repeatable).
         #[arg(long = "agent")]
         agents: Vec<String>,
         /// A help-desk user id to issue a client certificate for (repeatable).
@@ -105,7 +107,15 @@ async fn main() -> anyhow::Result<()> {
             let a: Vec<&str> = agents.iter().map(String::as_str).collect();
             let h: Vec<&str> = help_desk.iter().map(String::as_str).collect();
             let pki = DevPki::generate(&a, &h)?;
-            for path in pki.write(&out)? {
+            let mut written = pki.write(&out)?;
+            for id in &a {
+                written.extend(DevPki::write_agent_signer(
+                    &out,
+                    id,
+                    &pki.issue_agent_signer(id)?,
+                )?);
+            }
+            for path in written {
                 println!("{}", path.display());
             }
             Ok(())

@@ -4,8 +4,12 @@
 //! for `localhost` / `127.0.0.1` / `::1`, a client certificate per edge agent
 //! (Subject CN = agent id, OU `edge-agent`), a client certificate per help-desk
 //! user (CN = user id, OU `help-desk`), and the insurer's seal (an RSA key, as
-//! the PDF signer needs, with a certificate chain ending at the CA). Demos and
-//! tests get working mutual TLS and a seal with no other tools.
+//! the PDF signer needs, with a certificate chain ending at the CA).
+//! [`DevPki::issue_agent_signer`] issues an agent's document-signing
+//! certificate (RSA, CN = agent id, OU `edge-signing`, extended key usage
+//! id-kp-documentSigning), what acceptance requires of the edge agent's PDF
+//! signature ([`crate::signer_trust`]). Demos and tests get working mutual TLS,
+//! agent signatures and a seal with no other tools.
 //!
 //! Never use these in production: the CA's private key is written next to
 //! its certificate so more certificates can be issued later.
@@ -22,6 +26,8 @@ use rsa::pkcs8::{EncodePrivateKey, LineEnding};
 pub const OU_EDGE_AGENT: &str = "edge-agent";
 /// Organisational unit of help-desk client certificates.
 pub const OU_HELP_DESK: &str = "help-desk";
+/// Organisational unit of agents' document-signing certificates.
+pub const OU_EDGE_SIGNING: &str = "edge-signing";
 
 /// Certificate generation failed.
 #[derive(Debug, thiserror::Error)]
@@ -68,6 +74,8 @@ pub struct DevPki {
     pub help_desk: Vec<(String, Issued)>,
     /// The insurer's seal: chain PEM (seal, CA) and RSA key.
     pub seal: Issued,
+    /// The CA's parameters, to issue more certificates later.
+    ca_params: CertificateParams,
 }
 
 fn dn(cn: &str, ou: Option<&str>) -> DistinguishedName {
@@ -94,7 +102,7 @@ impl DevPki {
             cert_pem: ca_cert.pem(),
             key_pem: ca_key.serialize_pem(),
         };
-        let issuer = Issuer::new(ca_params, ca_key);
+        let issuer = Issuer::new(ca_params.clone(), ca_key);
 
         let server_key = KeyPair::generate()?;
         let mut params = CertificateParams::new(vec!["localhost".to_owned()])?;
@@ -130,30 +138,50 @@ impl DevPki {
             .map(|u| Ok(((*u).to_owned(), client(u, OU_HELP_DESK)?)))
             .collect::<Result<Vec<_>, PkiError>>()?;
 
-        let rsa_key = rsa::PrivateKey::new(&mut getrandom::SysRng, 2048)
-            .map_err(|e| PkiError::Rsa(e.to_string()))?;
-        let rsa_pem = rsa_key
-            .to_pkcs8_pem(LineEnding::LF)
-            .map_err(|e| PkiError::Rsa(e.to_string()))?;
-        let seal_key = KeyPair::from_pem_and_sign_algo(&rsa_pem, &rcgen::PKCS_RSA_SHA256)?;
-        let mut params = CertificateParams::new(Vec::<String>::new())?;
-        params.distinguished_name = dn("inkseal insurer seal (development)", Some("seal"));
-        params.key_usages = vec![
-            KeyUsagePurpose::DigitalSignature,
-            KeyUsagePurpose::ContentCommitment,
-        ];
-        let seal_cert = params.signed_by(&seal_key, &issuer)?;
-        let seal = Issued {
-            cert_pem: format!("{}{}", seal_cert.pem(), ca.cert_pem),
-            key_pem: rsa_pem.to_string(),
-        };
+        let seal = rsa_signer(
+            &issuer,
+            &ca.cert_pem,
+            dn("inkseal insurer seal (development)", Some("seal")),
+            Vec::new(),
+        )?;
         Ok(DevPki {
             ca,
             server,
             agents,
             help_desk,
             seal,
+            ca_params,
         })
+    }
+
+    /// Issues a new document-signing certificate for agent `id`: chain PEM
+    /// (certificate, CA) and its RSA key (2048 bits; the PDF signer needs
+    /// RSA). Each call makes a new key.
+    pub fn issue_agent_signer(&self, id: &str) -> Result<Issued, PkiError> {
+        let ca_key = KeyPair::from_pem(&self.ca.key_pem)?;
+        let issuer = Issuer::from_params(&self.ca_params, ca_key);
+        rsa_signer(
+            &issuer,
+            &self.ca.cert_pem,
+            dn(id, Some(OU_EDGE_SIGNING)),
+            vec![ExtendedKeyUsagePurpose::Other(
+                crate::signer_trust::EKU_DOCUMENT_SIGNING_ARCS.to_vec(),
+            )],
+        )
+    }
+
+    /// Writes an agent's document-signing certificate and key as
+    /// `agents/<id>.signing.pem` and `agents/<id>.signing.key` under `dir`.
+    pub fn write_agent_signer(
+        dir: &Path,
+        id: &str,
+        signer: &Issued,
+    ) -> Result<Vec<PathBuf>, PkiError> {
+        let cert = dir.join(format!("agents/{id}.signing.pem"));
+        let key = dir.join(format!("agents/{id}.signing.key"));
+        put(&cert, &signer.cert_pem, false)?;
+        put(&key, &signer.key_pem, true)?;
+        Ok(vec![cert, key])
     }
 
     /// Writes the PKI under `dir` in the layout the default configuration
@@ -161,40 +189,25 @@ impl DevPki {
     /// returns the files written.
     pub fn write(&self, dir: &Path) -> Result<Vec<PathBuf>, PkiError> {
         let mut written = Vec::new();
-        let mut put = |rel: String, text: &str, secret: bool| -> Result<(), PkiError> {
+        let mut add = |rel: String, text: &str, secret: bool| -> Result<(), PkiError> {
             let path = dir.join(rel);
-            let err = |source| PkiError::Write {
-                path: path.clone(),
-                source,
-            };
-            if let Some(parent) = path.parent() {
-                std::fs::create_dir_all(parent).map_err(err)?;
-            }
-            std::fs::write(&path, text).map_err(err)?;
-            #[cfg(unix)]
-            if secret {
-                use std::os::unix::fs::PermissionsExt;
-                std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600))
-                    .map_err(err)?;
-            }
-            #[cfg(not(unix))]
-            let _ = secret;
+            put(&path, text, secret)?;
             written.push(path);
             Ok(())
         };
-        put("ca.pem".into(), &self.ca.cert_pem, false)?;
-        put("ca.key".into(), &self.ca.key_pem, true)?;
-        put("server.pem".into(), &self.server.cert_pem, false)?;
-        put("server.key".into(), &self.server.key_pem, true)?;
-        put("seal.pem".into(), &self.seal.cert_pem, false)?;
-        put("seal.key".into(), &self.seal.key_pem, true)?;
+        add("ca.pem".into(), &self.ca.cert_pem, false)?;
+        add("ca.key".into(), &self.ca.key_pem, true)?;
+        add("server.pem".into(), &self.server.cert_pem, false)?;
+        add("server.key".into(), &self.server.key_pem, true)?;
+        add("seal.pem".into(), &self.seal.cert_pem, false)?;
+        add("seal.key".into(), &self.seal.key_pem, true)?;
         for (id, c) in &self.agents {
-            put(format!("agents/{id}.pem"), &c.cert_pem, false)?;
-            put(format!("agents/{id}.key"), &c.key_pem, true)?;
+            add(format!("agents/{id}.pem"), &c.cert_pem, false)?;
+            add(format!("agents/{id}.key"), &c.key_pem, true)?;
         }
         for (id, c) in &self.help_desk {
-            put(format!("help-desk/{id}.pem"), &c.cert_pem, false)?;
-            put(format!("help-desk/{id}.key"), &c.key_pem, true)?;
+            add(format!("help-desk/{id}.pem"), &c.cert_pem, false)?;
+            add(format!("help-desk/{id}.key"), &c.key_pem, true)?;
         }
         Ok(written)
     }
@@ -208,4 +221,53 @@ impl DevPki {
     pub fn help_desk_user(&self, id: &str) -> Option<&Issued> {
         self.help_desk.iter().find(|(a, _)| a == id).map(|(_, c)| c)
     }
+}
+
+/// An RSA signing certificate issued by `issuer`, with the CA's certificate
+/// after it in the chain.
+fn rsa_signer(
+    issuer: &Issuer<'_, KeyPair>,
+    ca_pem: &str,
+    subject: DistinguishedName,
+    extended_key_usages: Vec<ExtendedKeyUsagePurpose>,
+) -> Result<Issued, PkiError> {
+    let rsa_key = rsa::PrivateKey::new(&mut getrandom::SysRng, 2048)
+        .map_err(|e| PkiError::Rsa(e.to_string()))?;
+    let rsa_pem = rsa_key
+        .to_pkcs8_pem(LineEnding::LF)
+        .map_err(|e| PkiError::Rsa(e.to_string()))?;
+    let key = KeyPair::from_pem_and_sign_algo(&rsa_pem, &rcgen::PKCS_RSA_SHA256)?;
+    let mut params = CertificateParams::new(Vec::<String>::new())?;
+    params.distinguished_name = subject;
+    params.key_usages = vec![
+        KeyUsagePurpose::DigitalSignature,
+        KeyUsagePurpose::ContentCommitment,
+    ];
+    params.extended_key_usages = extended_key_usages;
+    let cert = params.signed_by(&key, issuer)?;
+    Ok(Issued {
+        cert_pem: format!("{}{}", cert.pem(), ca_pem),
+        key_pem: rsa_pem.to_string(),
+    })
+}
+
+/// Writes `text` to `path` (creating its folder); `secret` files are
+/// readable by their owner only.
+fn put(path: &Path, text: &str, secret: bool) -> Result<(), PkiError> {
+    let err = |source| PkiError::Write {
+        path: path.to_path_buf(),
+        source,
+    };
+    if let Some(parent) = path.parent() {
+        std::fs::create_dir_all(parent).map_err(err)?;
+    }
+    std::fs::write(path, text).map_err(err)?;
+    #[cfg(unix)]
+    if secret {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600)).map_err(err)?;
+    }
+    #[cfg(not(unix))]
+    let _ = secret;
+    Ok(())
 }

@@ -17,6 +17,8 @@ use inkseal_proto::limits::MAX_MESSAGE_BYTES;
 use inkseal_proto::v1::edge_sync_server::EdgeSyncServer;
 use inkseal_proto::v1::help_desk_server::HelpDeskServer;
 use pdf_seal::Signer;
+
+use crate::signer_trust::SignerTrust;
 use tokio::net::TcpListener;
 use tokio::task::JoinHandle;
 use tonic::transport::server::TcpIncoming;
@@ -49,6 +51,9 @@ pub struct Components {
     pub tls: Option<ServerTlsConfig>,
     /// The insurer's seal (needed by `acceptance`).
     pub seal: Option<Arc<Signer>>,
+    /// The authorities that issue agents' document-signing certificates
+    /// (needed by `acceptance`).
+    pub agent_trust: Option<Arc<SignerTrust>>,
     /// Metrics.
     pub metrics: Metrics,
     /// The roles to run.
@@ -110,9 +115,10 @@ pub async fn open(config: &Config) -> anyhow::Result<Components> {
     } else {
         None
     };
-    let seal = if roles.contains(&Role::Acceptance) {
+    let (seal, agent_trust) = if roles.contains(&Role::Acceptance) {
         let cert = config.resolve(&config.acceptance.seal_cert);
         let key = config.resolve(&config.acceptance.seal_key);
+        let authority = config.resolve(&config.acceptance.agent_signing_ca);
         let read = |p: &std::path::Path| {
             std::fs::read_to_string(p).with_context(|| {
                 format!(
@@ -121,12 +127,13 @@ pub async fn open(config: &Config) -> anyhow::Result<Components> {
                 )
             })
         };
-        Some(Arc::new(
-            Signer::from_pem(&read(&cert)?, &read(&key)?)
-                .context("the insurer's seal cannot be used")?,
-        ))
+        let seal = Signer::from_pem(&read(&cert)?, &read(&key)?)
+            .context("the insurer's seal cannot be used")?;
+        let trust = SignerTrust::from_pem(&read(&authority)?)
+            .with_context(|| format!("{}", authority.display()))?;
+        (Some(Arc::new(seal)), Some(Arc::new(trust)))
     } else {
-        None
+        (None, None)
     };
     Ok(Components {
         store,
@@ -134,6 +141,7 @@ pub async fn open(config: &Config) -> anyhow::Result<Components> {
         documents,
         tls,
         seal,
+        agent_trust,
         metrics: Metrics::new(),
         roles,
         instance: config.instance(),
@@ -252,10 +260,15 @@ pub async fn start(
             .seal
             .clone()
             .context("the acceptance role needs the insurer's seal")?;
+        let agent_trust = c
+            .agent_trust
+            .clone()
+            .context("the acceptance role needs the agents' document-signing authority")?;
         let worker = Worker {
             store: c.store.clone(),
             documents: c.documents.clone(),
             signer,
+            agent_trust,
             queue: WorkQueue::new(
                 c.read_model.clone(),
                 c.instance.clone(),

@@ -6,12 +6,15 @@
 
 mod common;
 
-use std::time::Duration;
+use std::sync::Arc;
+use std::time::{Duration, SystemTime};
 
 use common::*;
 use inkseal_proto::v1 as pb;
+use inkseal_server::acceptance::{Rejection, check};
 use inkseal_server::documents::sha256_of;
 use offer_lifecycle::Sha256;
+use pdf_seal::Signer;
 
 async fn wait_for_status(
     backend: &Backend,
@@ -357,6 +360,7 @@ async fn an_envelope_bound_to_another_document_is_rejected_with_a_reason_the_hel
         0,
         Flaws {
             envelope_for_other_document: true,
+            ..Flaws::default()
         },
     );
     let mut client = backend.agent(AGENT).await;
@@ -401,27 +405,56 @@ async fn an_envelope_bound_to_another_document_is_rejected_with_a_reason_the_hel
 #[test]
 fn the_acceptance_checks_refuse_a_pdf_with_a_byte_changed() {
     let offer = signed_offer("OFFER-CHECK-1", AGENT, 0);
-    let events: Vec<offer_lifecycle::Event> = Vec::new();
-    let _ = events;
-    // fold the edge events into the lifecycle state as the backend would
-    let mut state = offer_lifecycle::OfferState::default();
-    for e in &offer.events {
-        let cmd = inkseal_server::mapping::edge_event(e).unwrap().command;
-        for ev in offer_lifecycle::decide(&cmd, &state).unwrap() {
-            state = offer_lifecycle::evolve(state, &ev);
-        }
-    }
-    let o = state.offer().unwrap();
-    assert_eq!(
-        inkseal_server::acceptance::check(o, &offer.sealed_pdf),
-        Ok(())
-    );
+    let o = lifecycle_offer(&offer);
+    let (trust, now) = (agent_trust(), SystemTime::now());
+    assert_eq!(check(&o, &offer.sealed_pdf, &trust, now), Ok(()));
     let mut tampered = offer.sealed_pdf.clone();
     let at = tampered.len() / 3;
     tampered[at] ^= 1;
     assert_eq!(
-        inkseal_server::acceptance::check(o, &tampered),
-        Err(inkseal_server::acceptance::Rejection::HashMismatch)
+        check(&o, &tampered, &trust, now),
+        Err(Rejection::HashMismatch)
+    );
+}
+
+#[test]
+fn a_pdf_signature_counts_only_with_the_offers_agents_certificate_from_the_trusted_authority() {
+    let (trust, now) = (agent_trust(), SystemTime::now());
+    let flawed = |id: &str, signer: Arc<Signer>| {
+        let offer = signed_offer_with(
+            id,
+            AGENT,
+            0,
+            Flaws {
+                signed_by: Some(signer),
+                ..Flaws::default()
+            },
+        );
+        check(&lifecycle_offer(&offer), &offer.sealed_pdf, &trust, now)
+    };
+    // a valid signature, but made with a certificate nobody issued
+    assert!(
+        matches!(
+            flawed("OFFER-SELF-SIGNED", self_issued_signer()),
+            Err(Rejection::UntrustedSigner(_))
+        ),
+        "a self-issued signer is refused"
+    );
+    // a trusted certificate, but another agent's
+    assert_eq!(
+        flawed("OFFER-OTHER-AGENT", agent_signer(OTHER_AGENT)),
+        Err(Rejection::SignerNotTheAgent {
+            agent: AGENT.into(),
+            named: OTHER_AGENT.into()
+        })
+    );
+    assert_eq!(
+        Rejection::SignerNotTheAgent {
+            agent: AGENT.into(),
+            named: OTHER_AGENT.into()
+        }
+        .to_string(),
+        format!("Elektronický podpis PDF nepatří poradci {AGENT}, ale {OTHER_AGENT}.")
     );
 }
 

@@ -193,6 +193,10 @@ async fn two_inkseal_server_processes_share_the_acceptance_work_without_overlap(
                 "INKSEAL_ACCEPTANCE_SEAL_KEY",
                 shared.path().join("pki/seal.key"),
             )
+            .env(
+                "INKSEAL_ACCEPTANCE_AGENT_SIGNING_CA",
+                shared.path().join("pki/ca.pem"),
+            )
             .stdout(std::process::Stdio::null())
             .stderr(std::process::Stdio::null())
             .spawn()

@@ -5,8 +5,9 @@
 
 #![allow(dead_code)]
 
+use std::collections::HashMap;
 use std::process::Command as Process;
-use std::sync::{Arc, OnceLock};
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, SystemTime};
 
 use biometric_envelope::{Binding, ChannelInfo, EscrowPrivateKey, Sample, TimeSeries};
@@ -19,6 +20,7 @@ use inkseal_server::pki::{DevPki, Issued};
 use inkseal_server::read_model::ReadModel;
 use inkseal_server::roles::Role;
 use inkseal_server::server::{self, Components, Running};
+use inkseal_server::signer_trust::SignerTrust;
 use pdf_seal::sample::SampleOffer;
 use pdf_seal::{
     Attachment, PenPoint, PenStyle, Rect, SealRequest, SignatureOptions, Signer, VisibleSignature,
@@ -50,12 +52,33 @@ pub fn escrow() -> &'static EscrowPrivateKey {
     K.get_or_init(|| EscrowPrivateKey::new(rsa_key()).unwrap())
 }
 
-/// The edge agent's PDF signer.
-pub fn edge_signer() -> &'static Signer {
-    static S: OnceLock<Signer> = OnceLock::new();
-    S.get_or_init(|| {
-        Signer::self_issued_for_tests("inkseal edge agent TEST-PC-01", rsa_key()).unwrap()
-    })
+/// Agent `agent_id`'s PDF signer: a document-signing certificate from the
+/// test PKI (made once per agent and test binary).
+pub fn agent_signer(agent_id: &str) -> Arc<Signer> {
+    static S: OnceLock<Mutex<HashMap<String, Arc<Signer>>>> = OnceLock::new();
+    let mut signers = S
+        .get_or_init(Default::default)
+        .lock()
+        .unwrap_or_else(|p| p.into_inner());
+    signers
+        .entry(agent_id.to_owned())
+        .or_insert_with(|| {
+            let issued = pki().issue_agent_signer(agent_id).unwrap();
+            Arc::new(Signer::from_pem(&issued.cert_pem, &issued.key_pem).unwrap())
+        })
+        .clone()
+}
+
+/// A PDF signer whose certificate no authority issued.
+pub fn self_issued_signer() -> Arc<Signer> {
+    static S: OnceLock<Arc<Signer>> = OnceLock::new();
+    S.get_or_init(|| Arc::new(Signer::self_issued_for_tests(AGENT, rsa_key()).unwrap()))
+        .clone()
+}
+
+/// The authority acceptance trusts for agents' signatures: the test PKI's CA.
+pub fn agent_trust() -> SignerTrust {
+    SignerTrust::from_pem(&pki().ca.cert_pem).unwrap()
 }
 
 /// A backend under test.
@@ -105,6 +128,7 @@ pub fn components(
         seal: Some(Arc::new(
             Signer::from_pem(&p.seal.cert_pem, &p.seal.key_pem).unwrap(),
         )),
+        agent_trust: Some(Arc::new(agent_trust())),
         metrics: Metrics::new(),
         roles: roles.to_vec(),
         instance: instance.into(),
@@ -270,10 +294,12 @@ fn strokes(seed: f32) -> Vec<Vec<PenPoint>> {
 }
 
 /// How a fixture offer differs from a good one.
-#[derive(Clone, Copy, Default)]
+#[derive(Clone, Default)]
 pub struct Flaws {
     /// The client's envelope is bound to another document.
     pub envelope_for_other_document: bool,
+    /// The PDF is signed with this instead of the agent's own signer.
+    pub signed_by: Option<Arc<Signer>>,
 }
 
 /// A complete offer of `agent_id`, with `padding` extra bytes in the PDF.
@@ -356,7 +382,11 @@ pub fn signed_offer_with(
             .collect(),
         options,
     };
-    let sealed = pdf_seal::seal(&request, edge_signer()).unwrap();
+    let signer = flaws
+        .signed_by
+        .clone()
+        .unwrap_or_else(|| agent_signer(agent_id));
+    let sealed = pdf_seal::seal(&request, &signer).unwrap();
     let sealed_sha = sha256_of(&sealed);
 
     let event = |v: u64, body: pb::edge_event::Body| pb::EdgeEvent {
@@ -563,4 +593,16 @@ pub fn qpdf_check(pdf: &[u8]) {
         .unwrap();
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(out.status.success(), "qpdf --check failed: {text}");
+}
+
+/// The offer as the backend's lifecycle sees it after `offer`'s events.
+pub fn lifecycle_offer(offer: &SignedOffer) -> offer_lifecycle::Offer {
+    let mut state = offer_lifecycle::OfferState::default();
+    for e in &offer.events {
+        let cmd = inkseal_server::mapping::edge_event(e).unwrap().command;
+        for ev in offer_lifecycle::decide(&cmd, &state).unwrap() {
+            state = offer_lifecycle::evolve(state, &ev);
+        }
+    }
+    state.offer().unwrap().clone()
 }

@@ -1,0 +1,173 @@
+//! Whose PDF signature counts as an agent's.
+//!
+//! A signature that verifies proves only that *some* key signed the file.
+//! For the sealed offer to stand as the agent's, its certificate must be
+//! issued by an authority the insurer trusts for agents' document signing
+//! (the `acceptance.agent_signing_ca` file, one or more PEM certificates), be
+//! valid at acceptance, carry the document-signing purpose (extended key
+//! usage id-kp-documentSigning, RFC 9336), and name in its Common Name the
+//! agent the offer belongs to. Path building and signature checks are
+//! rustls-webpki's; self-issued certificates are never trusted.
+
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use rustls_pki_types::pem::PemObject;
+use rustls_pki_types::{CertificateDer, TrustAnchor, UnixTime};
+use webpki::{EndEntityCert, KeyUsage, anchor_from_trusted_cert};
+use x509_cert::Certificate as X509;
+use x509_cert::der::Decode;
+
+/// id-kp-documentSigning (1.3.6.1.5.5.7.3.36), the OID's content octets.
+pub const EKU_DOCUMENT_SIGNING: &[u8] = &[0x2b, 0x06, 0x01, 0x05, 0x05, 0x07, 0x03, 0x24];
+/// The same OID as rcgen writes it.
+pub const EKU_DOCUMENT_SIGNING_ARCS: &[u64] = &[1, 3, 6, 1, 5, 5, 7, 3, 36];
+
+/// Why a signer certificate is not an agent's.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum Distrust {
+    /// No trusted authority issued it, it expired, or it is not for signing documents.
+    #[error("{0}")]
+    Untrusted(String),
+    /// It is a trusted agent certificate, but of someone else.
+    #[error("certificate names {named:?}")]
+    OtherAgent {
+        /// The Common Name it carries (or an empty string).
+        named: String,
+    },
+}
+
+/// Loading the trust list failed.
+#[derive(Debug, thiserror::Error)]
+#[error("the agents' document-signing authority cannot be used: {0}")]
+pub struct TrustListError(String);
+
+/// The authorities that issue agents' document-signing certificates.
+#[derive(Debug, Clone)]
+pub struct SignerTrust {
+    anchors: Vec<TrustAnchor<'static>>,
+}
+
+impl SignerTrust {
+    /// From one or more PEM certificates.
+    pub fn from_pem(pem: &str) -> Result<Self, TrustListError> {
+        let ders = CertificateDer::pem_slice_iter(pem.as_bytes())
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|e| TrustListError(e.to_string()))?;
+        if ders.is_empty() {
+            return Err(TrustListError("no CERTIFICATE in the file".into()));
+        }
+        let anchors = ders
+            .iter()
+            .map(|der| {
+                anchor_from_trusted_cert(der)
+                    .map(|a| a.to_owned())
+                    .map_err(|e| TrustListError(format!("{e:?}")))
+            })
+            .collect::<Result<_, _>>()?;
+        Ok(SignerTrust { anchors })
+    }
+
+    /// Checks that `cert_der` is a trusted document-signing certificate of
+    /// `agent_id`, valid at `at`.
+    pub fn check(&self, cert_der: &[u8], agent_id: &str, at: SystemTime) -> Result<(), Distrust> {
+        let der = CertificateDer::from(cert_der);
+        let cert = EndEntityCert::try_from(&der).map_err(|e| Distrust::Untrusted(describe(&e)))?;
+        let secs = at.duration_since(UNIX_EPOCH).unwrap_or_default();
+        cert.verify_for_usage(
+            webpki::ALL_VERIFICATION_ALGS,
+            &self.anchors,
+            &[],
+            UnixTime::since_unix_epoch(secs),
+            KeyUsage::required(EKU_DOCUMENT_SIGNING),
+            None,
+            None,
+        )
+        .map_err(|e| Distrust::Untrusted(describe(&e)))?;
+        let named = X509::from_der(cert_der)
+            .ok()
+            .and_then(|c| {
+                c.tbs_certificate()
+                    .subject()
+                    .common_name()
+                    .ok()
+                    .flatten()
+                    .map(String::from)
+            })
+            .unwrap_or_default();
+        if named != agent_id {
+            return Err(Distrust::OtherAgent { named });
+        }
+        Ok(())
+    }
+}
+
+/// webpki's error in words an operator can act on.
+fn describe(e: &webpki::Error) -> String {
+    match e {
+        // An authority of the same name whose key did not sign it is not
+        // the trusted one either.
+        webpki::Error::UnknownIssuer | webpki::Error::InvalidSignatureForPublicKey => {
+            "certifikát nevydala autorita, které pojišťovna pro podpisy poradců důvěřuje".into()
+        }
+        webpki::Error::CertExpired { .. } => "platnost certifikátu skončila".into(),
+        webpki::Error::CertNotValidYet { .. } => "certifikát ještě neplatí".into(),
+        webpki::Error::RequiredEkuNotFoundContext(_) => {
+            "certifikát není určen k podepisování dokumentů".into()
+        }
+        other => format!("certifikát nelze ověřit ({other:?})"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::pki::DevPki;
+
+    fn der(pem: &str) -> Vec<u8> {
+        CertificateDer::from_pem_slice(pem.as_bytes())
+            .unwrap()
+            .to_vec()
+    }
+
+    #[test]
+    fn only_the_named_agents_certificate_from_the_trusted_authority_counts() {
+        let pki = DevPki::generate(&["AGENT-7"], &[]).unwrap();
+        let trust = SignerTrust::from_pem(&pki.ca.cert_pem).unwrap();
+        let signer = pki.issue_agent_signer("AGENT-7").unwrap();
+        let cert = der(&signer.cert_pem);
+        let now = SystemTime::now();
+        assert_eq!(trust.check(&cert, "AGENT-7", now), Ok(()));
+        assert_eq!(
+            trust.check(&cert, "AGENT-8", now),
+            Err(Distrust::OtherAgent {
+                named: "AGENT-7".into()
+            })
+        );
+        // the agent's TLS certificate is from the same authority, but not for documents
+        let tls = der(&pki.agent("AGENT-7").unwrap().cert_pem);
+        assert!(matches!(
+            trust.check(&tls, "AGENT-7", now),
+            Err(Distrust::Untrusted(why)) if why.contains("podepisování dokumentů")
+        ));
+        // another authority's certificate for the same name
+        let elsewhere = DevPki::generate(&[], &[]).unwrap();
+        let foreign = der(&elsewhere.issue_agent_signer("AGENT-7").unwrap().cert_pem);
+        assert!(matches!(
+            trust.check(&foreign, "AGENT-7", now),
+            Err(Distrust::Untrusted(why)) if why.contains("nevydala")
+        ));
+        assert!(matches!(
+            trust.check(b"not a certificate", "AGENT-7", now),
+            Err(Distrust::Untrusted(_))
+        ));
+    }
+
+    #[test]
+    fn a_trust_list_without_certificates_is_refused() {
+        assert!(SignerTrust::from_pem("").is_err());
+        assert!(
+            SignerTrust::from_pem("-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n")
+                .is_err()
+        );
+    }
+}

@@ -9,8 +9,14 @@ use std::time::Duration;
 
 use biometric_envelope::ChannelInfo;
 use offer_lifecycle::{FirmwareVersion, PadModel, PadSerial, SignPad};
-use stu_protocol::{DriverConfig, EncodedImage, Model, PadDriver, PadIdentity, PenPoint, Units};
+use rsa::traits::PublicKeyParts;
+use stu_protocol::DriverError;
+use stu_protocol::{
+    DriverConfig, EncodedImage, EncryptionScheme, Model, PadDriver, PadIdentity, PenPoint,
+    RsaHandshake, Units,
+};
 use stu_transport::{DriveError, SocketTransport, Transport};
+use zeroize::Zeroizing;
 
 use crate::error::EdgeError;
 
@@ -110,6 +116,19 @@ pub struct Pad {
     transport: Box<dyn Transport>,
     identity: PadIdentity,
     serial: String,
+    /// Set once pen data is encrypted: what each capture start exchanges keys with.
+    link_key: Option<LinkKey>,
+}
+
+/// RSA-2048, the largest key the STU-430/530 take for wrapping their session key.
+const RSA_MODULUS_BYTES: usize = 256;
+
+/// The host's side of the pen-data key exchange.
+enum LinkKey {
+    /// STU-300: a fresh Diffie-Hellman secret per capture start.
+    DiffieHellman,
+    /// STU-430/530: this session's RSA key; the pad wraps each new session key with it.
+    Rsa(Box<rsa::PrivateKey>),
 }
 
 impl std::fmt::Debug for Pad {
@@ -150,6 +169,7 @@ impl Pad {
             transport,
             identity,
             serial,
+            link_key: None,
         })
     }
 
@@ -209,11 +229,90 @@ impl Pad {
         }
     }
 
-    /// Shows a screen (inking off while it is written).
+    /// Switches the pad to encrypted pen data for the rest of the session, so the pen's
+    /// biometrics cross the USB cable only encrypted. The STU-300 agrees an AES-128 key with
+    /// this host by Diffie-Hellman; the STU-430/530 generate an AES-256 session key and send it
+    /// wrapped with an RSA-2048 key this host makes for the session (PKCS#1 v1.5), whose
+    /// private half never leaves memory. As in the pad maker's SDK, capture stops while a
+    /// screen is written and restarts, with a new exchange, after it ([`Pad::show`]). A pad
+    /// that fails the exchange is [`EdgeError::PadInit`]: no signature is taken over a
+    /// plaintext link.
+    pub fn encrypt_pen_data(&mut self) -> Result<(), EdgeError> {
+        let fail = |e: &dyn std::fmt::Display| {
+            EdgeError::PadInit(format!("encrypting the pen data failed: {e}"))
+        };
+        let key = match self.identity.capabilities.encryption {
+            EncryptionScheme::DhAes128 => LinkKey::DiffieHellman,
+            EncryptionScheme::RsaAes => LinkKey::Rsa(Box::new(
+                rsa::PrivateKey::new(&mut getrandom::SysRng, RSA_MODULUS_BYTES * 8)
+                    .map_err(|e| fail(&e))?,
+            )),
+        };
+        self.link_key = Some(key);
+        self.start_capture().map_err(|e| fail(&e))
+    }
+
+    /// Starts encrypted capture with a fresh session key.
+    fn start_capture(&mut self) -> Result<(), DriveError> {
+        let refused = |why: &'static str| DriveError::Driver(DriverError::Encryption(why));
+        let mut random = Zeroizing::new([0u8; 20]);
+        getrandom::fill(random.as_mut())
+            .map_err(|_| refused("no randomness for the key exchange"))?;
+        let session_id = u32::from_be_bytes([random[0], random[1], random[2], random[3]]);
+        match &self.link_key {
+            None => Ok(()),
+            Some(LinkKey::DiffieHellman) => {
+                let mut secret = [0u8; 16];
+                secret.copy_from_slice(&random[4..20]);
+                // at least 2, as the exchange requires
+                let secret = u128::from_be_bytes(secret) | 2;
+                self.driver.begin_dh_capture(secret, session_id)?;
+                self.run()
+            }
+            Some(LinkKey::Rsa(key)) => {
+                let n = key.n_bytes();
+                let mut modulus = vec![0u8; RSA_MODULUS_BYTES.saturating_sub(n.len())];
+                modulus.extend_from_slice(&n);
+                let handshake = RsaHandshake {
+                    symmetric_key_type: 2,  // AES-256
+                    padding: 1,             // PKCS#1 v1.5
+                    asymmetric_key_type: 2, // RSA-2048
+                    exponent: key.e_bytes().to_vec(),
+                    modulus,
+                };
+                self.driver.begin_rsa_capture(&handshake, session_id)?;
+                stu_transport::run(&mut self.driver, self.transport.as_mut())?;
+                let wrapped = self
+                    .driver
+                    .encrypted_session_key()
+                    .ok_or_else(|| refused("the pad sent no session key"))?
+                    .to_vec();
+                let plain = Zeroizing::new(
+                    key.decrypt(rsa::Pkcs1v15Encrypt, &wrapped)
+                        .map_err(|_| refused("the wrapped session key does not decrypt"))?,
+                );
+                // the AES-256 key is the last 32 bytes of the unwrapped block
+                let session_key = plain
+                    .len()
+                    .checked_sub(32)
+                    .map(|start| &plain[start..])
+                    .ok_or_else(|| refused("the unwrapped session key is too short"))?;
+                self.driver.install_session_key(session_key)?;
+                Ok(())
+            }
+        }
+    }
+
+    /// Shows a screen (inking off while it is written; encrypted capture, when on, stops for
+    /// the write and restarts with a new key exchange after it).
     pub fn show(&mut self, image: EncodedImage) -> Result<(), DriveError> {
+        if self.driver.is_capturing() {
+            self.driver.begin_end_capture()?;
+        }
         self.driver.begin_set_inking(false)?;
         self.driver.begin_upload(image)?;
-        self.run()
+        self.run()?;
+        self.start_capture()
     }
 
     /// Turns inking on or off.

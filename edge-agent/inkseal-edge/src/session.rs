@@ -258,12 +258,19 @@ pub async fn run(
 
     // 3. The pad.
     let mut pad = Pad::init(open_pad()?)?;
+    if let Err(e) = pad.encrypt_pen_data() {
+        pad.close();
+        return Err(e);
+    }
     let caps = pad.identity().capabilities;
     host.progress(&Progress::PadReady {
         model: caps.name.to_owned(),
         serial: pad.serial_or_unknown(),
     });
-    info!(model = caps.name, "pad initialised");
+    info!(
+        model = caps.name,
+        "pad initialised; pen data encrypted on the USB link"
+    );
     let result = sign_fields(&mut pad, resources, spec, doc_sha, &mut stream, host);
     pad.close();
     let fields = result?;

@@ -482,8 +482,15 @@ impl Host for PrintingHost {
             _ => {}
         }
         match progress {
-            Progress::PadReady { model, serial } => {
-                say!(verbose, "    pad ready: {model}, serial {serial}")
+            Progress::PadReady {
+                model,
+                serial,
+                link_encryption,
+            } => {
+                say!(
+                    verbose,
+                    "    pad ready: {model}, serial {serial}; pen data on USB encrypted: {link_encryption}"
+                )
             }
             Progress::FieldStarted {
                 label,

@@ -101,8 +101,14 @@ fn emit(json: bool, value: serde_json::Value, human: &str) {
 impl Host for CliHost {
     fn progress(&mut self, p: &Progress) {
         let human = match p {
-            Progress::PadReady { model, serial } => {
-                format!("Signpad {model} (sériové číslo {serial}) je připraven.")
+            Progress::PadReady {
+                model,
+                serial,
+                link_encryption,
+            } => {
+                format!(
+                    "Signpad {model} (sériové číslo {serial}) je připraven; data pera jsou na USB šifrována ({link_encryption})."
+                )
             }
             Progress::FieldStarted {
                 label,

@@ -252,6 +252,15 @@ impl Pad {
         self.start_capture().map_err(|e| fail(&e))
     }
 
+    /// How pen data is encrypted on the USB link (after [`Pad::encrypt_pen_data`]).
+    pub fn link_encryption(&self) -> &'static str {
+        match self.link_key {
+            None => "none",
+            Some(LinkKey::DiffieHellman) => "AES-128 / Diffie-Hellman",
+            Some(LinkKey::Rsa(_)) => "AES-256 / RSA-2048",
+        }
+    }
+
     /// Starts encrypted capture with a fresh session key.
     fn start_capture(&mut self) -> Result<(), DriveError> {
         let refused = |why: &'static str| DriveError::Driver(DriverError::Encryption(why));

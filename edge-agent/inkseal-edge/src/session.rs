@@ -46,6 +46,8 @@ pub enum Progress {
         model: String,
         /// Serial number.
         serial: String,
+        /// How the pen data is encrypted on the USB link.
+        link_encryption: String,
     },
     /// A field is active on the pad.
     FieldStarted {
@@ -266,6 +268,7 @@ pub async fn run(
     host.progress(&Progress::PadReady {
         model: caps.name.to_owned(),
         serial: pad.serial_or_unknown(),
+        link_encryption: pad.link_encryption().to_owned(),
     });
     info!(
         model = caps.name,

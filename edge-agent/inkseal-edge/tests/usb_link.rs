@@ -10,7 +10,7 @@ use std::time::Duration;
 use common::*;
 use inkseal_edge::pad::PadLink;
 use inkseal_edge::screen::Button;
-use inkseal_edge::session;
+use inkseal_edge::session::{self, Progress};
 use stu_protocol::{Model, ReportId};
 use stu_transport::{Transport, TransportError};
 
@@ -58,17 +58,34 @@ async fn every_pen_report_on_the_usb_link_is_encrypted_on_every_model() {
             inner: sim_pad(model, script),
             seen: seen.clone(),
         };
+        let mut host = RecordingHost::saying(true);
         let outcome = session::run(
             &outbox,
             &resources(),
             &spec(&format!("OFF-usb-{i}")),
             &offer_pdf(1),
             || Ok(PadLink::new(Box::new(tap), "SIM00042")),
-            &mut RecordingHost::saying(true),
+            &mut host,
         )
         .await
         .unwrap();
         assert_eq!(outcome.status, 2, "{model:?}: signed and saved");
+        let announced: Vec<&str> = host
+            .progress
+            .iter()
+            .filter_map(|p| match p {
+                Progress::PadReady {
+                    link_encryption, ..
+                } => Some(link_encryption.as_str()),
+                _ => None,
+            })
+            .collect();
+        let expected = if model == Model::Stu300 {
+            "AES-128 / Diffie-Hellman"
+        } else {
+            "AES-256 / RSA-2048"
+        };
+        assert_eq!(announced, [expected], "{model:?}: the host is told");
 
         let seen = seen.lock().unwrap();
         let count = |id: ReportId| seen.iter().filter(|&&r| r == id as u8).count();

@@ -48,7 +48,7 @@ const MIGRATIONS: &[Migration] = &[
     },
     Migration {
         version: 2,
-        description: "es_append_batch without sequential scans or its own fast path",
+        description: "es_append_batch without sequential scans",
         sql: include_str!("../migrations/postgres/0002_append_without_scans.sql"),
     },
 ];
@@ -187,6 +187,37 @@ ins AS (INSERT INTO es_events (position, stream, version, event_id, event_type, 
          RETURNING position, version) \
 SELECT count(*), min(position), max(position), min(version), max(version) FROM ins";
 
+/// Events as the parallel arrays both append paths send.
+struct EventColumns<'a> {
+    ids: Vec<Uuid>,
+    types: Vec<&'a str>,
+    schemas: Vec<i32>,
+    payloads: Vec<&'a [u8]>,
+    metas: Vec<&'a [u8]>,
+}
+
+impl<'a> EventColumns<'a> {
+    fn with_capacity(n: usize) -> Self {
+        EventColumns {
+            ids: Vec::with_capacity(n),
+            types: Vec::with_capacity(n),
+            schemas: Vec::with_capacity(n),
+            payloads: Vec::with_capacity(n),
+            metas: Vec::with_capacity(n),
+        }
+    }
+
+    fn extend(&mut self, events: &'a [NewEvent]) {
+        for e in events {
+            self.ids.push(e.id);
+            self.types.push(e.event_type.as_str());
+            self.schemas.push(i32::from(e.schema_version));
+            self.payloads.push(e.payload.as_slice());
+            self.metas.push(e.metadata.as_slice());
+        }
+    }
+}
+
 fn expected_code(expected: ExpectedVersion) -> Result<i64, StoreError> {
     Ok(match expected {
         ExpectedVersion::Any => -1,
@@ -199,24 +230,17 @@ fn expected_code(expected: ExpectedVersion) -> Result<i64, StoreError> {
 impl PgWriter {
     /// Tries [`FAST_APPEND`]; `None` means the function must decide.
     async fn fast_append(&self, req: &AppendRequest) -> Result<Option<AppendResult>, StoreError> {
-        let ids: Vec<Uuid> = req.events.iter().map(|e| e.id).collect();
-        let types: Vec<&str> = req.events.iter().map(|e| e.event_type.as_str()).collect();
-        let schemas: Vec<i32> = req
-            .events
-            .iter()
-            .map(|e| i32::from(e.schema_version))
-            .collect();
-        let payloads: Vec<&[u8]> = req.events.iter().map(|e| e.payload.as_slice()).collect();
-        let metas: Vec<&[u8]> = req.events.iter().map(|e| e.metadata.as_slice()).collect();
+        let mut columns = EventColumns::with_capacity(req.events.len());
+        columns.extend(&req.events);
         let written: (i64, Option<i64>, Option<i64>, Option<i64>, Option<i64>) =
             match sqlx::query_as(FAST_APPEND)
                 .bind(req.stream.as_str())
                 .bind(expected_code(req.expected)?)
-                .bind(&ids)
-                .bind(&types)
-                .bind(&schemas)
-                .bind(&payloads)
-                .bind(&metas)
+                .bind(&columns.ids)
+                .bind(&columns.types)
+                .bind(&columns.schemas)
+                .bind(&columns.payloads)
+                .bind(&columns.metas)
                 .bind(Utc::now())
                 .fetch_one(&self.pool)
                 .await
@@ -265,22 +289,12 @@ impl BatchWriter for PgWriter {
         let mut streams = Vec::with_capacity(batch.len());
         let mut expected = Vec::with_capacity(batch.len());
         let mut req_of = Vec::with_capacity(n_events);
-        let mut ids = Vec::with_capacity(n_events);
-        let mut types = Vec::with_capacity(n_events);
-        let mut schemas = Vec::with_capacity(n_events);
-        let mut payloads = Vec::with_capacity(n_events);
-        let mut metas = Vec::with_capacity(n_events);
+        let mut columns = EventColumns::with_capacity(n_events);
         for (r, req) in batch.iter().enumerate() {
             streams.push(req.stream.as_str());
             expected.push(expected_code(req.expected)?);
-            for e in &req.events {
-                req_of.push(r as i32 + 1);
-                ids.push(e.id);
-                types.push(e.event_type.as_str());
-                schemas.push(i32::from(e.schema_version));
-                payloads.push(e.payload.as_slice());
-                metas.push(e.metadata.as_slice());
-            }
+            req_of.extend(std::iter::repeat_n(r as i32 + 1, req.events.len()));
+            columns.extend(&req.events);
         }
         let rows = sqlx::query(
             "SELECT req, outcome, first_version, last_version, first_position, last_position, actual, conflict_id, detail \
@@ -289,11 +303,11 @@ impl BatchWriter for PgWriter {
         .bind(&streams)
         .bind(&expected)
         .bind(&req_of)
-        .bind(&ids)
-        .bind(&types)
-        .bind(&schemas)
-        .bind(&payloads)
-        .bind(&metas)
+        .bind(&columns.ids)
+        .bind(&columns.types)
+        .bind(&columns.schemas)
+        .bind(&columns.payloads)
+        .bind(&columns.metas)
         .bind(Utc::now())
         .fetch_all(&self.pool)
         .await?;

@@ -57,19 +57,20 @@ fn interferer(s: &TestSchema) -> Option<Interferer> {
 
 event_store::contract_tests!(fresh(), interferer);
 
+/// `n` stores on one schema, started at the same moment: what `n` backend
+/// processes would be (a pool, a writer and migrations each).
+async fn processes(s: &TestSchema, n: usize) -> Vec<Arc<dyn EventStore>> {
+    futures::future::join_all((0..n).map(|_| PostgresStore::connect_in_schema(&s.url, &s.name)))
+        .await
+        .into_iter()
+        .map(|r| Arc::new(r.unwrap()) as _)
+        .collect()
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn several_processes_sharing_one_database_keep_one_dense_order() {
     let Some(s) = schema().await else { return };
-    // Three stores = three backend processes: three pools, three writer tasks,
-    // migrations started at the same moment.
-    let stores = futures::future::join_all(
-        (0..3).map(|_| PostgresStore::connect_in_schema(&s.url, &s.name)),
-    )
-    .await;
-    let stores: Vec<Arc<dyn EventStore>> = stores
-        .into_iter()
-        .map(|r| Arc::new(r.unwrap()) as _)
-        .collect();
+    let stores = processes(&s, 3).await;
     let mut sub = subscribe_all(
         stores[0].clone(),
         0,
@@ -130,14 +131,7 @@ async fn several_processes_sharing_one_database_keep_one_dense_order() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn lone_writers_in_several_processes_get_true_answers() {
     let Some(s) = schema().await else { return };
-    let stores = futures::future::join_all(
-        (0..3).map(|_| PostgresStore::connect_in_schema(&s.url, &s.name)),
-    )
-    .await;
-    let stores: Vec<Arc<dyn EventStore>> = stores
-        .into_iter()
-        .map(|r| Arc::new(r.unwrap()) as _)
-        .collect();
+    let stores = processes(&s, 3).await;
     let tasks: Vec<_> = stores
         .iter()
         .enumerate()

@@ -26,7 +26,9 @@
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use sqlx::AssertSqlSafe;
-use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions, PgRow};
+use sqlx::Postgres;
+use sqlx::postgres::{PgArguments, PgConnectOptions, PgPool, PgPoolOptions, PgRow};
+use sqlx::query::Query;
 use sqlx::{ConnectOptions, Connection, Row};
 use std::str::FromStr;
 use tokio::sync::watch;
@@ -207,6 +209,19 @@ impl<'a> EventColumns<'a> {
         }
     }
 
+    /// Binds the five arrays, in this order, as the next parameters.
+    fn bind<'q>(
+        &'q self,
+        query: Query<'q, Postgres, PgArguments>,
+    ) -> Query<'q, Postgres, PgArguments> {
+        query
+            .bind(&self.ids)
+            .bind(&self.types)
+            .bind(&self.schemas)
+            .bind(&self.payloads)
+            .bind(&self.metas)
+    }
+
     fn extend(&mut self, events: &'a [NewEvent]) {
         for e in events {
             self.ids.push(e.id);
@@ -232,25 +247,28 @@ impl PgWriter {
     async fn fast_append(&self, req: &AppendRequest) -> Result<Option<AppendResult>, StoreError> {
         let mut columns = EventColumns::with_capacity(req.events.len());
         columns.extend(&req.events);
-        let written: (i64, Option<i64>, Option<i64>, Option<i64>, Option<i64>) =
-            match sqlx::query_as(FAST_APPEND)
-                .bind(req.stream.as_str())
-                .bind(expected_code(req.expected)?)
-                .bind(&columns.ids)
-                .bind(&columns.types)
-                .bind(&columns.schemas)
-                .bind(&columns.payloads)
-                .bind(&columns.metas)
-                .bind(Utc::now())
-                .fetch_one(&self.pool)
-                .await
-            {
-                Ok(row) => row,
-                // An id stored before, or a commit its snapshot missed:
-                // nothing was written.
-                Err(sqlx::Error::Database(e)) if e.is_unique_violation() => return Ok(None),
-                Err(e) => return Err(e.into()),
-            };
+        let query = sqlx::query(FAST_APPEND)
+            .bind(req.stream.as_str())
+            .bind(expected_code(req.expected)?);
+        let row = match columns
+            .bind(query)
+            .bind(Utc::now())
+            .fetch_one(&self.pool)
+            .await
+        {
+            Ok(row) => row,
+            // An id stored before, or a commit its snapshot missed: nothing
+            // was written.
+            Err(sqlx::Error::Database(e)) if e.is_unique_violation() => return Ok(None),
+            Err(e) => return Err(e.into()),
+        };
+        let written: (i64, Option<i64>, Option<i64>, Option<i64>, Option<i64>) = (
+            row.try_get(0)?,
+            row.try_get(1)?,
+            row.try_get(2)?,
+            row.try_get(3)?,
+            row.try_get(4)?,
+        );
         // Nothing written: the lock was busy or the expected version did
         // not hold.
         let (n, Some(first_position), Some(last_position), Some(first_version), Some(last_version)) =
@@ -296,21 +314,18 @@ impl BatchWriter for PgWriter {
             req_of.extend(std::iter::repeat_n(r as i32 + 1, req.events.len()));
             columns.extend(&req.events);
         }
-        let rows = sqlx::query(
+        let query = sqlx::query(
             "SELECT req, outcome, first_version, last_version, first_position, last_position, actual, conflict_id, detail \
              FROM es_append_batch($1, $2, $3, $4, $5, $6, $7, $8, $9)",
         )
         .bind(&streams)
         .bind(&expected)
-        .bind(&req_of)
-        .bind(&columns.ids)
-        .bind(&columns.types)
-        .bind(&columns.schemas)
-        .bind(&columns.payloads)
-        .bind(&columns.metas)
-        .bind(Utc::now())
-        .fetch_all(&self.pool)
-        .await?;
+        .bind(&req_of);
+        let rows = columns
+            .bind(query)
+            .bind(Utc::now())
+            .fetch_all(&self.pool)
+            .await?;
         if rows.len() != batch.len() {
             return Err(StoreError::Corrupt(format!(
                 "es_append_batch answered {} rows for {} requests",

@@ -31,6 +31,7 @@ use sqlx::postgres::{PgArguments, PgConnectOptions, PgPool, PgPoolOptions, PgRow
 use sqlx::query::Query;
 use sqlx::{ConnectOptions, Connection, Row};
 use std::str::FromStr;
+use std::sync::atomic::{AtomicU32, Ordering};
 use tokio::sync::watch;
 use uuid::Uuid;
 
@@ -113,7 +114,13 @@ impl PostgresStore {
         let head: i64 = sqlx::query_scalar("SELECT coalesce(max(position), 0) FROM es_events")
             .fetch_one(&pool)
             .await?;
-        let writer = Writer::new(PgWriter { pool: pool.clone() }, to_u64(head)?);
+        let writer = Writer::new(
+            PgWriter {
+                pool: pool.clone(),
+                skip_fast: AtomicU32::new(0),
+            },
+            to_u64(head)?,
+        );
         Ok(PostgresStore { pool, writer })
     }
 
@@ -158,7 +165,15 @@ async fn migrate(pool: &PgPool) -> Result<(), StoreError> {
 
 struct PgWriter {
     pool: PgPool,
+    /// Lone requests still to send straight to the function, because the
+    /// one-statement path last found the lock busy (another process is
+    /// appending, so trying first would mostly cost a wasted round trip).
+    skip_fast: AtomicU32,
 }
+
+/// After the one-statement path finds the lock busy, this many lone requests
+/// go straight to the function.
+const SKIP_FAST_AFTER_BUSY: u32 = 32;
 
 /// One request, one statement: takes the append lock only when it is free,
 /// reads the head and the stream's version (one backward index step each),
@@ -187,7 +202,8 @@ ins AS (INSERT INTO es_events (position, stream, version, event_id, event_type, 
            FROM ok, unnest($3::uuid[], $4::text[], $5::integer[], $6::bytea[], $7::bytea[]) \
                 WITH ORDINALITY AS e(id, t, s, p, m, n) \
          RETURNING position, version) \
-SELECT count(*), min(position), max(position), min(version), max(version) FROM ins";
+SELECT count(*), min(position), max(position), min(version), max(version), \
+       (SELECT got FROM lk) FROM ins";
 
 /// Events as the parallel arrays both append paths send.
 struct EventColumns<'a> {
@@ -274,6 +290,11 @@ impl PgWriter {
         let (n, Some(first_position), Some(last_position), Some(first_version), Some(last_version)) =
             written
         else {
+            let locked: Option<bool> = row.try_get(5)?;
+            if locked != Some(true) {
+                self.skip_fast
+                    .store(SKIP_FAST_AFTER_BUSY, Ordering::Relaxed);
+            }
             return Ok(None);
         };
         if usize::try_from(n).ok() != Some(req.events.len()) {
@@ -297,7 +318,13 @@ impl BatchWriter for PgWriter {
         &self,
         batch: &[AppendRequest],
     ) -> Result<(Vec<Result<AppendResult, StoreError>>, u64), StoreError> {
+        let try_fast = batch.len() == 1
+            && self
+                .skip_fast
+                .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |n| n.checked_sub(1))
+                .is_err();
         if let [req] = batch
+            && try_fast
             && let Some(r) = self.fast_append(req).await?
         {
             let head = r.last_position;

@@ -159,3 +159,81 @@ fn start_capture_before_any_key_exchange_is_refused_by_the_pad() {
         stu_protocol::unconfirmed::START_CAPTURE_WITHOUT_KEY_ERROR
     );
 }
+
+fn plain_pen_report() -> Vec<u8> {
+    stu_protocol::InputReport::PenData(stu_protocol::PenSample {
+        rdy: true,
+        sw: 1,
+        pressure: 300,
+        x: 1000,
+        y: 1000,
+    })
+    .encode()
+    .unwrap()
+}
+
+#[test]
+fn once_encryption_is_required_plaintext_pen_data_during_capture_is_an_error() {
+    let mut pad = pad(Model::Stu300);
+    let mut d = init(&mut pad);
+    d.require_encrypted_pen_data();
+    d.begin_dh_capture(0x5EC2E7, 11).unwrap();
+    run(&mut d, &mut pad).unwrap();
+    assert!(d.is_capturing());
+    assert!(matches!(
+        d.handle_input(&plain_pen_report()),
+        Err(stu_protocol::DriverError::PlaintextPenData)
+    ));
+    assert!(d.poll_pen().is_none(), "the plaintext point is not taken");
+}
+
+#[test]
+fn reports_left_over_from_before_a_capture_restart_are_dropped_within_a_bound() {
+    let mut pad = pad(Model::Stu300);
+    let mut d = init(&mut pad);
+    d.require_encrypted_pen_data();
+    d.begin_dh_capture(0x1111_2222_3333, 21).unwrap();
+    d.begin_set_inking(true).unwrap();
+    run(&mut d, &mut pad).unwrap();
+    // pen reports of capture session 21, still queued when capture restarts
+    let mut old = Vec::new();
+    while old.len() < 5 {
+        if let Some(r) = pad.read_input(Duration::from_secs(1)).unwrap()
+            && r[0] == ReportId::PenDataEncrypted as u8
+        {
+            old.push(r);
+        }
+    }
+    d.begin_end_capture().unwrap();
+    run(&mut d, &mut pad).unwrap();
+    // plaintext while capture is stopped (a screen being written): dropped
+    d.handle_input(&plain_pen_report()).unwrap();
+    d.begin_dh_capture(0x4444_5555_6666, 22).unwrap();
+    run(&mut d, &mut pad).unwrap();
+    for r in &old {
+        d.handle_input(r).unwrap();
+    }
+    assert!(
+        d.poll_pen().is_none(),
+        "nothing of the old session is taken"
+    );
+    // the new session's own pen data is taken
+    let fresh = read_all(&mut d, &mut pad);
+    assert!(!fresh.is_empty());
+    // but a pad that sends only left-overs is refused in the end
+    let limit = DriverConfig::default().max_stale_pen_reports;
+    let mut outcome = Ok(());
+    for _ in 0..=limit {
+        outcome = d.handle_input(&old[0]);
+        if outcome.is_err() {
+            break;
+        }
+    }
+    assert!(
+        matches!(
+            outcome,
+            Err(stu_protocol::DriverError::StalePenData(n)) if n == limit + 1
+        ),
+        "{outcome:?}"
+    );
+}

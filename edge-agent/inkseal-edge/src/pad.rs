@@ -249,6 +249,7 @@ impl Pad {
             )),
         };
         self.link_key = Some(key);
+        self.driver.require_encrypted_pen_data();
         self.start_capture().map_err(|e| fail(&e))
     }
 
@@ -271,10 +272,10 @@ impl Pad {
         match &self.link_key {
             None => Ok(()),
             Some(LinkKey::DiffieHellman) => {
-                let mut secret = [0u8; 16];
+                let mut secret = Zeroizing::new([0u8; 16]);
                 secret.copy_from_slice(&random[4..20]);
                 // at least 2, as the exchange requires
-                let secret = u128::from_be_bytes(secret) | 2;
+                let secret = u128::from_be_bytes(*secret) | 2;
                 self.driver.begin_dh_capture(secret, session_id)?;
                 self.run()
             }

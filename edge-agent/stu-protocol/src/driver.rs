@@ -23,6 +23,7 @@ use crate::report::{
     RSA_STATUS_NOT_READY, RSA_STATUS_READY,
 };
 use crate::status::{ErrorCode, StatusCode};
+use zeroize::Zeroize;
 
 /// Bounds and timings of the driver.
 #[derive(Debug, Clone)]
@@ -37,6 +38,10 @@ pub struct DriverConfig {
     pub max_pen_queue: usize,
     /// Ask 430/530 pads for time-count + sequence pen reports (0x34) during init.
     pub pen_timing: bool,
+    /// Once pen data must be encrypted: how many pen reports in a row may be dropped as left
+    /// over from before the current capture (another session's id, or plaintext while
+    /// capture restarts) before that is an error.
+    pub max_stale_pen_reports: u32,
 }
 
 impl Default for DriverConfig {
@@ -47,6 +52,7 @@ impl Default for DriverConfig {
             max_planned_steps: 256,
             max_pen_queue: 4096,
             pen_timing: true,
+            max_stale_pen_reports: 256,
         }
     }
 }
@@ -131,7 +137,7 @@ enum Step {
     StartCapture(u32),
 }
 
-#[derive(Debug, Default)]
+#[derive(Default)]
 struct Crypto {
     dh_secret: u128,
     dh_prime: [u8; 16],
@@ -153,6 +159,27 @@ pub struct PadDriver {
     pen: VecDeque<PenPoint>,
     crypto: Crypto,
     capturing: bool,
+    /// Plaintext pen data is refused (while capturing) or dropped (while capture restarts).
+    encrypted_only: bool,
+    /// Pen reports dropped in a row as left over from before the current capture.
+    stale_in_a_row: u32,
+}
+
+impl Drop for Crypto {
+    fn drop(&mut self) {
+        self.dh_secret.zeroize();
+    }
+}
+
+impl std::fmt::Debug for Crypto {
+    /// Key material is never printed.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Crypto")
+            .field("rsa_key_len", &self.rsa_key_len)
+            .field("session_key_installed", &self.cipher.is_some())
+            .field("session_id", &self.session_id)
+            .finish_non_exhaustive()
+    }
 }
 
 fn enc_cmd(
@@ -185,7 +212,17 @@ impl PadDriver {
             pen: VecDeque::new(),
             crypto: Crypto::default(),
             capturing: false,
+            encrypted_only: false,
+            stale_in_a_row: 0,
         }
+    }
+
+    /// From now on pen data must be encrypted: a plaintext pen report while capturing is
+    /// [`DriverError::PlaintextPenData`]; plaintext reports while capture is stopped (a screen
+    /// being written) and encrypted reports of another capture session are dropped as left
+    /// over, up to [`DriverConfig::max_stale_pen_reports`] in a row.
+    pub fn require_encrypted_pen_data(&mut self) {
+        self.encrypted_only = true;
     }
 
     /// The pad's identity once init has completed.
@@ -686,8 +723,12 @@ impl PadDriver {
                 Ok(())
             }
             (Purpose::DevicePublicKey, F::DevicePublicKey(k)) => {
-                let shared = dh_shared_key(&self.crypto.dh_prime, &k, self.crypto.dh_secret);
-                self.install_session_key(&shared)
+                let mut shared = dh_shared_key(&self.crypto.dh_prime, &k, self.crypto.dh_secret);
+                // the secret has done its work; neither it nor the shared key stays around
+                self.crypto.dh_secret.zeroize();
+                let installed = self.install_session_key(&shared);
+                shared.zeroize();
+                installed
             }
             (Purpose::RsaKeyAccepted, F::EncryptionStatus(s)) => {
                 if s.status_e != RSA_STATUS_READY || s.status_n != RSA_STATUS_READY {
@@ -744,6 +785,19 @@ impl PadDriver {
     /// Consumes one input report; decoded pen points become available from `poll_pen`.
     pub fn handle_input(&mut self, bytes: &[u8]) -> Result<(), DriverError> {
         let report = InputReport::decode(bytes)?;
+        if self.encrypted_only {
+            match self.left_over(&report) {
+                Ok(true) => {
+                    self.stale_in_a_row += 1;
+                    if self.stale_in_a_row > self.config.max_stale_pen_reports {
+                        return Err(DriverError::StalePenData(self.stale_in_a_row));
+                    }
+                    return Ok(());
+                }
+                Ok(false) => self.stale_in_a_row = 0,
+                Err(e) => return Err(e),
+            }
+        }
         let mut points = [None, None];
         match report {
             InputReport::PenData(sample) => {
@@ -807,6 +861,32 @@ impl PadDriver {
             self.pen.push_back(p);
         }
         Ok(())
+    }
+
+    /// With encrypted pen data required: whether `report` is left over from before the
+    /// current capture (to be dropped), or an error when it is plaintext during capture.
+    fn left_over(&self, report: &InputReport) -> Result<bool, DriverError> {
+        match report {
+            InputReport::PenData(_) | InputReport::PenDataTimeCountSequence { .. } => {
+                if self.capturing {
+                    Err(DriverError::PlaintextPenData)
+                } else {
+                    Ok(true)
+                }
+            }
+            InputReport::PenDataEncrypted(block) => {
+                let pair = EncryptedPenPair::decode(&self.decrypt(block)?);
+                Ok(self
+                    .crypto
+                    .session_id
+                    .is_some_and(|id| id != pair.session_id))
+            }
+            InputReport::PenDataTimeCountSequenceEncrypted(block) => {
+                let t = EncryptedTimedSample::decode(&self.decrypt(block)?);
+                Ok(self.crypto.session_id.is_some_and(|id| id != t.session_id))
+            }
+            InputReport::DevicePublicKey(_) | InputReport::EncryptionStatus(_) => Ok(false),
+        }
     }
 
     fn decrypt(&self, block: &[u8; 16]) -> Result<[u8; 16], DriverError> {

@@ -111,6 +111,13 @@ pub enum DriverError {
     /// An encrypted pen report arrived but no session key is installed.
     #[error("encrypted pen data but no session key is installed")]
     NoSessionKey,
+    /// Encrypted pen data was required, but the pad sent plaintext pen data while capturing.
+    #[error("the pad sent plaintext pen data although encryption is on")]
+    PlaintextPenData,
+    /// Encrypted pen data was required, and this many pen reports in a row belonged to no
+    /// current capture (plaintext, or another session's id).
+    #[error("{0} pen reports in a row belong to no current encrypted capture")]
+    StalePenData(u32),
     /// A decrypted pen report carries another capture session's id.
     #[error("encrypted pen data for session 0x{found:08X}, expected 0x{expected:08X}")]
     SessionMismatch { expected: u32, found: u32 },

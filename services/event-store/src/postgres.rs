@@ -104,8 +104,11 @@ impl PostgresStore {
         Self::connect_with(opts.options([("search_path", schema)])).await
     }
 
-    /// Connects with explicit options.
+    /// Connects with explicit options. Sessions run at READ COMMITTED whatever the
+    /// server's default: the append paths rely on its per-statement snapshots and
+    /// unique-index conflicts (SERIALIZABLE would turn them into serialisation failures).
     pub async fn connect_with(opts: PgConnectOptions) -> Result<Self, StoreError> {
+        let opts = opts.options([("default_transaction_isolation", "read committed")]);
         let pool = PgPoolOptions::new()
             .max_connections(8)
             .connect_with(opts)

@@ -89,7 +89,8 @@ fn short(e: impl std::fmt::Display) -> String {
     e.to_string().chars().take(300).collect()
 }
 
-/// Checks a received offer's PDF at time `at`. Pure: no I/O.
+/// Checks a received offer's PDF; the agent's certificate must be valid at `at` (when the
+/// backend received the offer). Pure: no I/O.
 pub fn check(
     offer: &Offer,
     pdf: &[u8],
@@ -281,7 +282,11 @@ impl Worker {
         let verdict = tokio::task::spawn_blocking(
             move || -> Result<Result<Vec<u8>, Rejection>, ServiceError> {
                 let now = SystemTime::now();
-                if let Err(rejection) = check(&checked_offer, &pdf, &trust, now) {
+                // The signer's certificate must have been valid when the backend received
+                // the offer (its own clock, recorded in OfferReceived): a retry or a backlog
+                // after the certificate expired does not turn a good offer bad.
+                let received = SystemTime::from(receipt.received_at);
+                if let Err(rejection) = check(&checked_offer, &pdf, &trust, received) {
                     return Ok(Err(rejection));
                 }
                 let sealed = insurer_seal(&pdf, &signer, now)

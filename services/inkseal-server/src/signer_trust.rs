@@ -160,6 +160,11 @@ mod tests {
             trust.check(b"not a certificate", "AGENT-7", now),
             Err(Distrust::Untrusted(_))
         ));
+        // validity is judged at the time given (when the backend received the offer)
+        assert!(matches!(
+            trust.check(&cert, "AGENT-7", UNIX_EPOCH),
+            Err(Distrust::Untrusted(why)) if why.contains("ještě neplatí")
+        ));
     }
 
     #[test]

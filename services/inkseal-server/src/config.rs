@@ -118,6 +118,9 @@ pub struct AcceptanceConfig {
     /// certificates; an edge agent's PDF signature counts only with one of
     /// theirs naming the offer's agent.
     pub agent_signing_ca: PathBuf,
+    /// Revocation lists (PEM `X509 CRL`) of those authorities: the certificates they name
+    /// no longer count. Unset: no revocation check.
+    pub agent_signing_crl: Option<PathBuf>,
     /// How often an idle worker looks for work, in milliseconds.
     pub poll_interval_ms: u64,
     /// How long a claim holds an offer before another process may take it, in seconds.
@@ -211,6 +214,7 @@ impl Default for AcceptanceConfig {
             seal_cert: PathBuf::from("pki/seal.pem"),
             seal_key: PathBuf::from("pki/seal.key"),
             agent_signing_ca: PathBuf::from("pki/ca.pem"),
+            agent_signing_crl: None,
             poll_interval_ms: 500,
             lease_seconds: 120,
             max_attempts: 5,
@@ -253,6 +257,10 @@ pub const ENV_VARS: &[(&str, &str)] = &[
     (
         "INKSEAL_ACCEPTANCE_AGENT_SIGNING_CA",
         "acceptance.agent_signing_ca",
+    ),
+    (
+        "INKSEAL_ACCEPTANCE_AGENT_SIGNING_CRL",
+        "acceptance.agent_signing_crl",
     ),
     ("INKSEAL_LOG_FORMAT", "log.format (text|json)"),
     ("INKSEAL_LOG_FILTER", "log.filter"),
@@ -363,6 +371,9 @@ impl Config {
         }
         if let Some(v) = get("INKSEAL_ACCEPTANCE_AGENT_SIGNING_CA") {
             self.acceptance.agent_signing_ca = path(v);
+        }
+        if let Some(v) = get("INKSEAL_ACCEPTANCE_AGENT_SIGNING_CRL") {
+            self.acceptance.agent_signing_crl = Some(path(v));
         }
         if let Some(v) = get("INKSEAL_LOG_FORMAT") {
             self.log.format = match v.as_str() {

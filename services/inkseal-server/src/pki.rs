@@ -35,6 +35,9 @@ pub enum PkiError {
     /// rcgen refused the parameters.
     #[error("certificate generation failed: {0}")]
     Rcgen(#[from] rcgen::Error),
+    /// A certificate could not be read back.
+    #[error("certificate cannot be read: {0}")]
+    Certificate(String),
     /// The RSA key for the seal could not be made or encoded.
     #[error("seal key generation failed: {0}")]
     Rsa(String),
@@ -170,6 +173,37 @@ impl DevPki {
         )
     }
 
+    /// A certificate revocation list of the CA (PEM) naming `revoked` (certificate chains as
+    /// [`DevPki::issue_agent_signer`] gives them; the first certificate of each is revoked).
+    pub fn revocation_list(&self, revoked: &[&Issued]) -> Result<String, PkiError> {
+        use chrono::Datelike;
+        let today = chrono::Utc::now().date_naive();
+        let ymd =
+            |d: chrono::NaiveDate| rcgen::date_time_ymd(d.year(), d.month() as u8, d.day() as u8);
+        let revoked_certs = revoked
+            .iter()
+            .map(|issued| {
+                Ok(rcgen::RevokedCertParams {
+                    serial_number: rcgen::SerialNumber::from_slice(&serial_of(&issued.cert_pem)?),
+                    revocation_time: ymd(today),
+                    reason_code: Some(rcgen::RevocationReason::Superseded),
+                    invalidity_date: None,
+                })
+            })
+            .collect::<Result<Vec<_>, PkiError>>()?;
+        let params = rcgen::CertificateRevocationListParams {
+            this_update: ymd(today),
+            next_update: ymd(today + chrono::Days::new(365)),
+            crl_number: rcgen::SerialNumber::from(1u64),
+            issuing_distribution_point: None,
+            revoked_certs,
+            key_identifier_method: self.ca_params.key_identifier_method.clone(),
+        };
+        let ca_key = KeyPair::from_pem(&self.ca.key_pem)?;
+        let issuer = Issuer::from_params(&self.ca_params, ca_key);
+        Ok(params.signed_by(&issuer)?.pem()?)
+    }
+
     /// Writes an agent's document-signing certificate and key as
     /// `agents/<id>.signing.pem` and `agents/<id>.signing.key` under `dir`.
     pub fn write_agent_signer(
@@ -270,4 +304,16 @@ fn put(path: &Path, text: &str, secret: bool) -> Result<(), PkiError> {
     #[cfg(not(unix))]
     let _ = secret;
     Ok(())
+}
+
+/// The serial number of the first certificate in `pem`.
+fn serial_of(pem: &str) -> Result<Vec<u8>, PkiError> {
+    use rustls_pki_types::CertificateDer;
+    use rustls_pki_types::pem::PemObject;
+    use x509_cert::der::Decode;
+    let der = CertificateDer::from_pem_slice(pem.as_bytes())
+        .map_err(|e| PkiError::Certificate(e.to_string()))?;
+    let cert =
+        x509_cert::Certificate::from_der(&der).map_err(|e| PkiError::Certificate(e.to_string()))?;
+    Ok(cert.tbs_certificate().serial_number().as_bytes().to_vec())
 }

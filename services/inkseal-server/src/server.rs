@@ -129,8 +129,14 @@ pub async fn open(config: &Config) -> anyhow::Result<Components> {
         };
         let seal = Signer::from_pem(&read(&cert)?, &read(&key)?)
             .context("the insurer's seal cannot be used")?;
-        let trust = SignerTrust::from_pem(&read(&authority)?)
+        let mut trust = SignerTrust::from_pem(&read(&authority)?)
             .with_context(|| format!("{}", authority.display()))?;
+        if let Some(crl) = &config.acceptance.agent_signing_crl {
+            let crl = config.resolve(crl);
+            trust = trust
+                .with_revocation_lists(&read(&crl)?)
+                .with_context(|| format!("{}", crl.display()))?;
+        }
         (Some(Arc::new(seal)), Some(Arc::new(trust)))
     } else {
         (None, None)

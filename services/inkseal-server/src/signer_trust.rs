@@ -6,14 +6,19 @@
 //! (the `acceptance.agent_signing_ca` file, one or more PEM certificates), be
 //! valid at acceptance, carry the document-signing purpose (extended key
 //! usage id-kp-documentSigning, RFC 9336), and name in its Common Name the
-//! agent the offer belongs to. Path building and signature checks are
-//! rustls-webpki's; self-issued certificates are never trusted.
+//! agent the offer belongs to, and not be named in a configured revocation
+//! list (`acceptance.agent_signing_crl`). Path building, signature and
+//! revocation checks are rustls-webpki's; self-issued certificates are never
+//! trusted.
 
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use rustls_pki_types::pem::PemObject;
-use rustls_pki_types::{CertificateDer, TrustAnchor, UnixTime};
-use webpki::{EndEntityCert, KeyUsage, anchor_from_trusted_cert};
+use rustls_pki_types::{CertificateDer, CertificateRevocationListDer, TrustAnchor, UnixTime};
+use webpki::{
+    CertRevocationList, EndEntityCert, ExpirationPolicy, KeyUsage, OwnedCertRevocationList,
+    RevocationCheckDepth, RevocationOptionsBuilder, UnknownStatusPolicy, anchor_from_trusted_cert,
+};
 use x509_cert::Certificate as X509;
 use x509_cert::der::Decode;
 
@@ -41,10 +46,12 @@ pub enum Distrust {
 #[error("the agents' document-signing authority cannot be used: {0}")]
 pub struct TrustListError(String);
 
-/// The authorities that issue agents' document-signing certificates.
-#[derive(Debug, Clone)]
+/// The authorities that issue agents' document-signing certificates, and their
+/// revocation lists.
+#[derive(Debug)]
 pub struct SignerTrust {
     anchors: Vec<TrustAnchor<'static>>,
+    revoked: Vec<CertRevocationList<'static>>,
 }
 
 impl SignerTrust {
@@ -64,7 +71,28 @@ impl SignerTrust {
                     .map_err(|e| TrustListError(format!("{e:?}")))
             })
             .collect::<Result<_, _>>()?;
-        Ok(SignerTrust { anchors })
+        Ok(SignerTrust {
+            anchors,
+            revoked: Vec::new(),
+        })
+    }
+
+    /// Also refuses the certificates that these revocation lists (PEM `X509 CRL`, one or
+    /// more, signed by a trusted authority) name. A certificate whose authority has no list
+    /// here is not checked for revocation; an outdated list still counts.
+    pub fn with_revocation_lists(mut self, pem: &str) -> Result<Self, TrustListError> {
+        let ders = CertificateRevocationListDer::pem_slice_iter(pem.as_bytes())
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|e| TrustListError(e.to_string()))?;
+        if ders.is_empty() {
+            return Err(TrustListError("no X509 CRL in the file".into()));
+        }
+        for der in ders {
+            let crl = OwnedCertRevocationList::from_der(&der)
+                .map_err(|e| TrustListError(format!("revocation list: {e:?}")))?;
+            self.revoked.push(crl.into());
+        }
+        Ok(self)
     }
 
     /// Checks that `cert_der` is a trusted document-signing certificate of
@@ -73,13 +101,20 @@ impl SignerTrust {
         let der = CertificateDer::from(cert_der);
         let cert = EndEntityCert::try_from(&der).map_err(|e| Distrust::Untrusted(describe(&e)))?;
         let secs = at.duration_since(UNIX_EPOCH).unwrap_or_default();
+        let lists: Vec<&CertRevocationList<'static>> = self.revoked.iter().collect();
+        let revocation = RevocationOptionsBuilder::new(&lists).ok().map(|b| {
+            b.with_depth(RevocationCheckDepth::EndEntity)
+                .with_status_policy(UnknownStatusPolicy::Allow)
+                .with_expiration_policy(ExpirationPolicy::Ignore)
+                .build()
+        });
         cert.verify_for_usage(
             webpki::ALL_VERIFICATION_ALGS,
             &self.anchors,
             &[],
             UnixTime::since_unix_epoch(secs),
             KeyUsage::required(EKU_DOCUMENT_SIGNING),
-            None,
+            revocation,
             None,
         )
         .map_err(|e| Distrust::Untrusted(describe(&e)))?;
@@ -110,6 +145,7 @@ fn describe(e: &webpki::Error) -> String {
             "certifikát nevydala autorita, které pojišťovna pro podpisy poradců důvěřuje".into()
         }
         webpki::Error::CertExpired { .. } => "platnost certifikátu skončila".into(),
+        webpki::Error::CertRevoked => "certifikát byl odvolán".into(),
         webpki::Error::CertNotValidYet { .. } => "certifikát ještě neplatí".into(),
         webpki::Error::RequiredEkuNotFoundContext(_) => {
             "certifikát není určen k podepisování dokumentů".into()
@@ -165,6 +201,33 @@ mod tests {
             trust.check(&cert, "AGENT-7", UNIX_EPOCH),
             Err(Distrust::Untrusted(why)) if why.contains("ještě neplatí")
         ));
+    }
+
+    #[test]
+    fn a_revoked_agent_certificate_no_longer_counts() {
+        let pki = DevPki::generate(&["AGENT-7"], &[]).unwrap();
+        let (old, new) = (
+            pki.issue_agent_signer("AGENT-7").unwrap(),
+            pki.issue_agent_signer("AGENT-7").unwrap(),
+        );
+        let crl = pki.revocation_list(&[&old]).unwrap();
+        let trust = SignerTrust::from_pem(&pki.ca.cert_pem)
+            .unwrap()
+            .with_revocation_lists(&crl)
+            .unwrap();
+        let now = SystemTime::now();
+        assert!(matches!(
+            trust.check(&der(&old.cert_pem), "AGENT-7", now),
+            Err(Distrust::Untrusted(why)) if why.contains("odvolán")
+        ));
+        assert_eq!(trust.check(&der(&new.cert_pem), "AGENT-7", now), Ok(()));
+        // a list that is not a revocation list is refused with a reason
+        assert!(
+            SignerTrust::from_pem(&pki.ca.cert_pem)
+                .unwrap()
+                .with_revocation_lists(&pki.ca.cert_pem)
+                .is_err()
+        );
     }
 
     #[test]

@@ -96,6 +96,8 @@ async fn serve_runs_every_role_on_the_embedded_defaults_and_stops_on_sigterm() {
         "seal.pem",
         "seal.key",
         "agents/AGENT-1.pem",
+        "agents/AGENT-1.signing.pem",
+        "agents/AGENT-1.signing.key",
         "help-desk/jana.novakova.key",
     ] {
         assert!(pki.join(f).exists(), "{f} missing");
@@ -252,4 +254,30 @@ async fn serve_runs_every_role_on_the_embedded_defaults_and_stops_on_sigterm() {
     assert!(logs.contains("\"shutting down\""), "{logs}");
     assert!(dir.path().join("events.sqlite").exists());
     assert!(dir.path().join("read-model.sqlite").exists());
+}
+
+#[test]
+fn acceptance_refuses_to_start_with_a_revocation_list_that_is_not_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let status = Command::new(BIN)
+        .args(["dev-certs", "--agent", "AGENT-1"])
+        .env("INKSEAL_DATA_DIR", dir.path())
+        .stdout(Stdio::null())
+        .status()
+        .unwrap();
+    assert!(status.success());
+    // the CA certificate where the revocation list should be
+    let out = Command::new(BIN)
+        .args(["serve", "--roles", "acceptance"])
+        .env("INKSEAL_DATA_DIR", dir.path())
+        .env("INKSEAL_METRICS_LISTEN", "off")
+        .env("INKSEAL_ACCEPTANCE_AGENT_SIGNING_CRL", "pki/ca.pem")
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("ca.pem") && err.contains("no X509 CRL"),
+        "{err}"
+    );
 }

@@ -136,8 +136,12 @@ pub(crate) fn der_element_len(bytes: &[u8]) -> Option<usize> {
 /// the message-digest attribute must equal `digest`, the content-type must be
 /// id-data, and the RSA PKCS#1 v1.5 signature over the signed attributes must
 /// verify with the certificate the signer identifier names. Returns that
-/// certificate.
-pub(crate) fn verify_digest(cms_der: &[u8], digest: &[u8; 32]) -> Result<Certificate, VerifyError> {
+/// certificate, and the other certificates the message carries (unverified:
+/// candidates for the chain to a trusted authority).
+pub(crate) fn verify_digest(
+    cms_der: &[u8],
+    digest: &[u8; 32],
+) -> Result<(Certificate, Vec<Certificate>), VerifyError> {
     let cms_err = |e: &dyn std::fmt::Display| VerifyError::Cms(e.to_string());
     let content_info = ContentInfo::from_der(cms_der).map_err(|e| cms_err(&e))?;
     if content_info.content_type != ID_SIGNED_DATA {
@@ -202,20 +206,29 @@ pub(crate) fn verify_digest(cms_der: &[u8], digest: &[u8; 32]) -> Result<Certifi
             "signer identified by key id is not supported".into(),
         ));
     };
-    let cert = signed_data
+    let carried: Vec<&Certificate> = signed_data
         .certificates
         .iter()
         .flat_map(|set| set.0.iter())
-        .find_map(|choice| match choice {
-            CertificateChoices::Certificate(c)
-                if c.tbs_certificate().issuer() == &ias.issuer
-                    && c.tbs_certificate().serial_number() == &ias.serial_number =>
-            {
-                Some(c.clone())
-            }
+        .filter_map(|choice| match choice {
+            CertificateChoices::Certificate(c) => Some(c),
             _ => None,
         })
+        .collect();
+    let is_signer = |c: &Certificate| {
+        c.tbs_certificate().issuer() == &ias.issuer
+            && c.tbs_certificate().serial_number() == &ias.serial_number
+    };
+    let cert = carried
+        .iter()
+        .find(|c| is_signer(c))
+        .map(|c| (*c).clone())
         .ok_or(VerifyError::NoSignerCertificate)?;
+    let others: Vec<Certificate> = carried
+        .into_iter()
+        .filter(|c| !is_signer(c))
+        .cloned()
+        .collect();
     let spki_der = cert
         .tbs_certificate()
         .subject_public_key_info()
@@ -229,5 +242,5 @@ pub(crate) fn verify_digest(cms_der: &[u8], digest: &[u8; 32]) -> Result<Certifi
     VerifyingKey::<Sha256>::new(public_key)
         .verify(&signed_attrs_der, &signature)
         .map_err(|_| VerifyError::BadSignature)?;
-    Ok(cert)
+    Ok((cert, others))
 }

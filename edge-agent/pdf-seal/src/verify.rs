@@ -41,6 +41,9 @@ pub struct VerifiedSignature {
     /// The signer certificate (DER) that the signature verifies with. Whether
     /// it is trusted is the caller's decision.
     pub signer_certificate_der: Vec<u8>,
+    /// The other certificates the signature carries (DER), unverified: candidates for
+    /// the chain from the signer to an authority the caller trusts.
+    pub other_certificates_der: Vec<Vec<u8>>,
     /// Its subject, RFC 4514.
     pub signer_subject: String,
     /// Same as [`SignatureInfo::covers_whole_file`].
@@ -214,11 +217,13 @@ pub fn verify_cms_signature(
     hasher.update(&pdf[..len1]);
     hasher.update(&pdf[start2..end2]);
     let digest: [u8; 32] = hasher.finalize().into();
-    let cert = verify_digest(&signature.cms_der, &digest)?;
-    let signer_certificate_der =
-        der::Encode::to_der(&cert).map_err(|e| VerifyError::Cms(e.to_string()))?;
+    let (cert, others) = verify_digest(&signature.cms_der, &digest)?;
+    let to_der = |c: &x509_cert::Certificate| {
+        der::Encode::to_der(c).map_err(|e| VerifyError::Cms(e.to_string()))
+    };
     Ok(VerifiedSignature {
-        signer_certificate_der,
+        signer_certificate_der: to_der(&cert)?,
+        other_certificates_der: others.iter().map(to_der).collect::<Result<_, _>>()?,
         signer_subject: cert.tbs_certificate().subject().to_string(),
         covers_whole_file: end2 == pdf.len(),
     })

@@ -114,6 +114,7 @@ pub fn check(
         trust
             .check(
                 &verified.signer_certificate_der,
+                &verified.other_certificates_der,
                 offer.agent_id.as_str(),
                 at,
             )

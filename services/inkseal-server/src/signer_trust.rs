@@ -21,9 +21,16 @@ use webpki::{
 };
 use x509_cert::Certificate as X509;
 use x509_cert::der::Decode;
+use x509_cert::der::oid::ObjectIdentifier;
+use x509_cert::ext::pkix::ExtendedKeyUsage;
+
+/// id-kp-documentSigning as an object identifier.
+const ID_KP_DOCUMENT_SIGNING: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.6.1.5.5.7.3.36");
 
 /// id-kp-documentSigning (1.3.6.1.5.5.7.3.36), the OID's content octets.
 pub const EKU_DOCUMENT_SIGNING: &[u8] = &[0x2b, 0x06, 0x01, 0x05, 0x05, 0x07, 0x03, 0x24];
+/// At most this many certificates a signature carries are tried as intermediates.
+const MAX_INTERMEDIATES: usize = 8;
 /// The same OID as rcgen writes it.
 pub const EKU_DOCUMENT_SIGNING_ARCS: &[u64] = &[1, 3, 6, 1, 5, 5, 7, 3, 36];
 
@@ -96,8 +103,15 @@ impl SignerTrust {
     }
 
     /// Checks that `cert_der` is a trusted document-signing certificate of
-    /// `agent_id`, valid at `at`.
-    pub fn check(&self, cert_der: &[u8], agent_id: &str, at: SystemTime) -> Result<(), Distrust> {
+    /// `agent_id`, valid at `at`; `carried` are the other certificates the
+    /// signature brought, used only as intermediates towards a trusted authority.
+    pub fn check(
+        &self,
+        cert_der: &[u8],
+        carried: &[Vec<u8>],
+        agent_id: &str,
+        at: SystemTime,
+    ) -> Result<(), Distrust> {
         let der = CertificateDer::from(cert_der);
         let cert = EndEntityCert::try_from(&der).map_err(|e| Distrust::Untrusted(describe(&e)))?;
         let secs = at.duration_since(UNIX_EPOCH).unwrap_or_default();
@@ -108,26 +122,42 @@ impl SignerTrust {
                 .with_expiration_policy(ExpirationPolicy::Ignore)
                 .build()
         });
+        let intermediates: Vec<CertificateDer<'_>> = carried
+            .iter()
+            .take(MAX_INTERMEDIATES)
+            .map(|d| CertificateDer::from(d.as_slice()))
+            .collect();
         cert.verify_for_usage(
             webpki::ALL_VERIFICATION_ALGS,
             &self.anchors,
-            &[],
+            &intermediates,
             UnixTime::since_unix_epoch(secs),
-            KeyUsage::required(EKU_DOCUMENT_SIGNING),
+            // issuing authorities on the path may leave the purpose out; the agent's own
+            // certificate must name it (checked below)
+            KeyUsage::required_if_present(EKU_DOCUMENT_SIGNING),
             revocation,
             None,
         )
         .map_err(|e| Distrust::Untrusted(describe(&e)))?;
-        let named = X509::from_der(cert_der)
+        let parsed = X509::from_der(cert_der).map_err(|e| Distrust::Untrusted(e.to_string()))?;
+        let for_documents = parsed
+            .tbs_certificate()
+            .get_extension::<ExtendedKeyUsage>()
             .ok()
-            .and_then(|c| {
-                c.tbs_certificate()
-                    .subject()
-                    .common_name()
-                    .ok()
-                    .flatten()
-                    .map(String::from)
-            })
+            .flatten()
+            .is_some_and(|(_, eku)| eku.0.contains(&ID_KP_DOCUMENT_SIGNING));
+        if !for_documents {
+            return Err(Distrust::Untrusted(
+                "certifikát není určen k podepisování dokumentů".into(),
+            ));
+        }
+        let named = parsed
+            .tbs_certificate()
+            .subject()
+            .common_name()
+            .ok()
+            .flatten()
+            .map(String::from)
             .unwrap_or_default();
         if named != agent_id {
             return Err(Distrust::OtherAgent { named });
@@ -172,9 +202,9 @@ mod tests {
         let signer = pki.issue_agent_signer("AGENT-7").unwrap();
         let cert = der(&signer.cert_pem);
         let now = SystemTime::now();
-        assert_eq!(trust.check(&cert, "AGENT-7", now), Ok(()));
+        assert_eq!(trust.check(&cert, &[], "AGENT-7", now), Ok(()));
         assert_eq!(
-            trust.check(&cert, "AGENT-8", now),
+            trust.check(&cert, &[], "AGENT-8", now),
             Err(Distrust::OtherAgent {
                 named: "AGENT-7".into()
             })
@@ -182,23 +212,23 @@ mod tests {
         // the agent's TLS certificate is from the same authority, but not for documents
         let tls = der(&pki.agent("AGENT-7").unwrap().cert_pem);
         assert!(matches!(
-            trust.check(&tls, "AGENT-7", now),
+            trust.check(&tls, &[], "AGENT-7", now),
             Err(Distrust::Untrusted(why)) if why.contains("podepisování dokumentů")
         ));
         // another authority's certificate for the same name
         let elsewhere = DevPki::generate(&[], &[]).unwrap();
         let foreign = der(&elsewhere.issue_agent_signer("AGENT-7").unwrap().cert_pem);
         assert!(matches!(
-            trust.check(&foreign, "AGENT-7", now),
+            trust.check(&foreign, &[], "AGENT-7", now),
             Err(Distrust::Untrusted(why)) if why.contains("nevydala")
         ));
         assert!(matches!(
-            trust.check(b"not a certificate", "AGENT-7", now),
+            trust.check(b"not a certificate", &[], "AGENT-7", now),
             Err(Distrust::Untrusted(_))
         ));
         // validity is judged at the time given (when the backend received the offer)
         assert!(matches!(
-            trust.check(&cert, "AGENT-7", UNIX_EPOCH),
+            trust.check(&cert, &[], "AGENT-7", UNIX_EPOCH),
             Err(Distrust::Untrusted(why)) if why.contains("ještě neplatí")
         ));
     }
@@ -217,16 +247,61 @@ mod tests {
             .unwrap();
         let now = SystemTime::now();
         assert!(matches!(
-            trust.check(&der(&old.cert_pem), "AGENT-7", now),
+            trust.check(&der(&old.cert_pem), &[], "AGENT-7", now),
             Err(Distrust::Untrusted(why)) if why.contains("odvolán")
         ));
-        assert_eq!(trust.check(&der(&new.cert_pem), "AGENT-7", now), Ok(()));
+        assert_eq!(
+            trust.check(&der(&new.cert_pem), &[], "AGENT-7", now),
+            Ok(())
+        );
         // a list that is not a revocation list is refused with a reason
         assert!(
             SignerTrust::from_pem(&pki.ca.cert_pem)
                 .unwrap()
                 .with_revocation_lists(&pki.ca.cert_pem)
                 .is_err()
+        );
+    }
+
+    #[test]
+    fn an_issuing_intermediate_the_signature_carries_links_the_agent_to_the_root() {
+        use rcgen::{
+            BasicConstraints, CertificateParams, DnType, ExtendedKeyUsagePurpose, IsCa, Issuer,
+            KeyPair, KeyUsagePurpose,
+        };
+        let ca = |cn: &str| {
+            let mut p = CertificateParams::new(Vec::<String>::new()).unwrap();
+            p.distinguished_name.push(DnType::CommonName, cn);
+            p.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+            p.key_usages = vec![KeyUsagePurpose::KeyCertSign, KeyUsagePurpose::CrlSign];
+            p
+        };
+        let root_key = KeyPair::generate().unwrap();
+        let root_params = ca("insurer root");
+        let root = root_params.self_signed(&root_key).unwrap();
+        let root_issuer = Issuer::new(root_params, root_key);
+        let mid_key = KeyPair::generate().unwrap();
+        let mid_params = ca("insurer agents' issuing CA");
+        let mid = mid_params.signed_by(&mid_key, &root_issuer).unwrap();
+        let mid_issuer = Issuer::new(mid_params, mid_key);
+        let mut leaf = CertificateParams::new(Vec::<String>::new()).unwrap();
+        leaf.distinguished_name.push(DnType::CommonName, "AGENT-9");
+        leaf.extended_key_usages = vec![ExtendedKeyUsagePurpose::Other(
+            EKU_DOCUMENT_SIGNING_ARCS.to_vec(),
+        )];
+        let leaf = leaf
+            .signed_by(&KeyPair::generate().unwrap(), &mid_issuer)
+            .unwrap();
+
+        let trust = SignerTrust::from_pem(&root.pem()).unwrap();
+        let now = SystemTime::now();
+        assert!(matches!(
+            trust.check(leaf.der(), &[], "AGENT-9", now),
+            Err(Distrust::Untrusted(_))
+        ));
+        assert_eq!(
+            trust.check(leaf.der(), &[mid.der().to_vec()], "AGENT-9", now),
+            Ok(())
         );
     }
 

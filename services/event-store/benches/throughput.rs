@@ -60,38 +60,20 @@ async fn store_appends(
     batches: usize,
     tag: &str,
 ) -> f64 {
-    let start = Instant::now();
-    let tasks: Vec<_> = (0..writers)
-        .map(|w| {
-            let store = store.clone();
-            let stream = format!("bench-{tag}-{w}");
-            tokio::spawn(async move {
-                let mut v = None;
-                for _ in 0..batches {
-                    let r = store
-                        .append(&stream, ExpectedVersion::after(v), events())
-                        .await
-                        .unwrap();
-                    v = Some(r.last_version);
-                }
-            })
-        })
-        .collect();
-    for t in tasks {
-        t.await.unwrap();
-    }
-    rate(writers * batches * BATCH, start.elapsed())
+    processes_appends(&vec![store; writers], batches, tag).await
 }
 
-/// One writer per store, all at once (each store is what one process would be).
+/// One writer per entry of `stores`, all at once, each to its own stream (a
+/// store listed once per writer is one process; several stores are several
+/// processes).
 async fn processes_appends(stores: &[Arc<dyn EventStore>], batches: usize, tag: &str) -> f64 {
     let start = Instant::now();
     let tasks: Vec<_> = stores
         .iter()
         .enumerate()
-        .map(|(p, store)| {
+        .map(|(w, store)| {
             let store = store.clone();
-            let stream = format!("bench-{tag}-{p}");
+            let stream = format!("bench-{tag}-{w}");
             tokio::spawn(async move {
                 let mut v = None;
                 for _ in 0..batches {

@@ -31,6 +31,7 @@ pub mod binding;
 pub mod envelope;
 pub mod keys;
 mod reader;
+pub mod sample;
 pub mod time_series;
 
 pub use binding::{Binding, BindingError};

@@ -6,7 +6,7 @@ use std::path::Path;
 use std::process::Command;
 use std::time::SystemTime;
 
-use biometric_envelope::{Binding, ChannelInfo, EscrowPublicKey, Sample, TimeSeries};
+use biometric_envelope::{Binding, EscrowPublicKey, TimeSeries};
 use inkseal_edge::fields::OfferSpec;
 use inkseal_edge::seal::{SealedField, seal_offer};
 use pdf_seal::Signer;
@@ -20,27 +20,7 @@ fn offer_pdf(title: &str) -> Vec<u8> {
 }
 
 fn trace(seed: u32) -> TimeSeries {
-    let channels = ChannelInfo {
-        max_x: 9600,
-        max_y: 6000,
-        max_pressure: 1023,
-        x_units_per_metre: 100_000,
-        y_units_per_metre: 100_000,
-        sample_rate_hz: 200,
-    };
-    let samples = (0..300u32)
-        .map(|i| {
-            let ph = f64::from(i + seed) / 9.0;
-            Sample {
-                x: (1500 + i * 18) as u16,
-                y: (3000.0 + 700.0 * ph.sin()) as u16,
-                pressure: (300.0 + 200.0 * ph.cos().abs()) as u16,
-                t_us: i * 5000,
-                pen_down: !(140..150).contains(&i),
-            }
-        })
-        .collect();
-    TimeSeries { channels, samples }
+    biometric_envelope::sample::signature_trace(seed, 300)
 }
 
 const FIELDS: &str = r#"offer_id = "OFF-escrow"

@@ -5,7 +5,7 @@
 
 use std::sync::OnceLock;
 
-use biometric_envelope::{Binding, ChannelInfo, EscrowPrivateKey, Sample, TimeSeries};
+use biometric_envelope::{Binding, EscrowPrivateKey, TimeSeries};
 
 fn generate() -> EscrowPrivateKey {
     let key =
@@ -25,40 +25,9 @@ pub fn other_key() -> &'static EscrowPrivateKey {
     KEY.get_or_init(generate)
 }
 
-/// An STU-530-like channel description: 0.01 mm units, 1024 pressure levels, 200 Hz.
-pub fn stu530_channels() -> ChannelInfo {
-    ChannelInfo {
-        max_x: 9600,
-        max_y: 7200,
-        max_pressure: 1023,
-        x_units_per_metre: 100_000,
-        y_units_per_metre: 100_000,
-        sample_rate_hz: 200,
-    }
-}
-
 /// A 1.2 s signature-like trace with two strokes and varying pressure.
 pub fn signature_trace() -> TimeSeries {
-    let mut samples = Vec::new();
-    for i in 0..240u32 {
-        let pen_down = !(110..130).contains(&i);
-        let phase = i as f64 / 12.0;
-        samples.push(Sample {
-            x: (1500.0 + i as f64 * 20.0) as u16,
-            y: (3600.0 + 900.0 * phase.sin()) as u16,
-            pressure: if pen_down {
-                (300.0 + 250.0 * (phase / 2.0).cos().abs()) as u16
-            } else {
-                0
-            },
-            t_us: i * 5_000,
-            pen_down,
-        });
-    }
-    TimeSeries {
-        channels: stu530_channels(),
-        samples,
-    }
+    biometric_envelope::sample::signature_trace(0, 240)
 }
 
 /// The binding of the client's signature on a document with the given hash.

@@ -10,7 +10,7 @@ use std::process::Command as Process;
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, SystemTime};
 
-use biometric_envelope::{Binding, ChannelInfo, EscrowPrivateKey, Sample, TimeSeries};
+use biometric_envelope::{Binding, EscrowPrivateKey, TimeSeries};
 use inkseal_proto::v1 as pb;
 use inkseal_proto::v1::edge_sync_client::EdgeSyncClient;
 use inkseal_proto::v1::help_desk_client::HelpDeskClient;
@@ -247,34 +247,7 @@ pub fn offer_pdf(offer_id: &str, padding: usize) -> Vec<u8> {
 }
 
 fn trace(seed: u32) -> TimeSeries {
-    let samples = (0..240u32)
-        .map(|i| {
-            let phase = (i + seed) as f64 / 12.0;
-            let pen_down = !(110..130).contains(&i);
-            Sample {
-                x: (1500.0 + i as f64 * 20.0) as u16,
-                y: (3600.0 + 900.0 * phase.sin()) as u16,
-                pressure: if pen_down {
-                    (300.0 + 250.0 * (phase / 2.0).cos().abs()) as u16
-                } else {
-                    0
-                },
-                t_us: i * 5_000,
-                pen_down,
-            }
-        })
-        .collect();
-    TimeSeries {
-        channels: ChannelInfo {
-            max_x: 9600,
-            max_y: 7200,
-            max_pressure: 1023,
-            x_units_per_metre: 100_000,
-            y_units_per_metre: 100_000,
-            sample_rate_hz: 200,
-        },
-        samples,
-    }
+    biometric_envelope::sample::signature_trace(seed, 240)
 }
 
 fn strokes(seed: f32) -> Vec<Vec<PenPoint>> {

@@ -23,25 +23,8 @@ use stu_protocol::{Model, Units};
 
 const ITERATIONS: u32 = 20;
 
-const FIELDS: &str = r#"offer_id = "OFF-BENCH"
-offer_number = "8800123456"
-agent_id = "agent-0042"
-[client]
-name = "Jana Nováková"
-email = "jana.novakova@example.cz"
-mobile = "+420 601 123 456"
-[[fields]]
-id = "client_signature"
-role = "client"
-page = 20
-rect = { x = 72, y = 90, width = 200, height = 60 }
-label = "Podpis klienta"
-[[fields]]
-id = "agent_signature"
-role = "agent"
-page = 20
-rect = { x = 330, y = 90, width = 200, height = 60 }
-label = "Podpis poradce"
+/// A third field, on page 19, after the sample's two on page 20.
+const CONSENT_FIELD: &str = r#"
 [[fields]]
 id = "client_consent"
 role = "client"
@@ -131,7 +114,11 @@ async fn main() {
     )
     .unwrap();
     let pdf = SampleOffer::flexi("8800123456").pages(20).to_pdf();
-    let spec = OfferSpec::parse(FIELDS).unwrap();
+    let spec = OfferSpec::parse(&format!(
+        "{}{CONSENT_FIELD}",
+        inkseal_edge::fields::sample_toml("OFF-BENCH", "8800123456", "agent-0042", 20)
+    ))
+    .unwrap();
 
     // (1) A whole session: three fields on a simulated STU-530.
     let model = Model::Stu530;

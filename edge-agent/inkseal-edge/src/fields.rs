@@ -33,6 +33,41 @@ use serde::Deserialize;
 
 use crate::error::EdgeError;
 
+/// FIELDS.toml of the sample offer ([`pdf_seal::sample::SampleOffer::flexi`]), for the demo,
+/// tests and benchmarks: the client Jana Nováková signs first, then the agent Petr Svoboda, in
+/// the sample's two boxes placed on `page`.
+pub fn sample_toml(offer_id: &str, offer_number: &str, agent_id: &str, page: u32) -> String {
+    use pdf_seal::sample::{AGENT_BOX, CLIENT_BOX};
+    let (cx, cy, cw, ch) = CLIENT_BOX;
+    let (ax, ay, aw, ah) = AGENT_BOX;
+    format!(
+        r#"offer_id = "{offer_id}"
+offer_number = "{offer_number}"
+agent_id = "{agent_id}"
+
+[client]
+name = "Jana Nováková"
+email = "jana.novakova@example.cz"
+mobile = "+420 601 123 456"
+
+[[fields]]
+id = "client_signature"
+role = "client"
+page = {page}
+rect = {{ x = {cx}, y = {cy}, width = {cw}, height = {ch} }}
+label = "Podpis klienta"
+
+[[fields]]
+id = "agent_signature"
+role = "agent"
+page = {page}
+rect = {{ x = {ax}, y = {ay}, width = {aw}, height = {ah} }}
+label = "Podpis poradce"
+signer = "Petr Svoboda"
+"#
+    )
+}
+
 /// Largest FIELDS.toml read.
 pub const MAX_FIELDS_FILE_BYTES: u64 = 64 * 1024;
 

@@ -23,32 +23,17 @@ fn trace(seed: u32) -> TimeSeries {
     biometric_envelope::sample::signature_trace(seed, 300)
 }
 
-const FIELDS: &str = r#"offer_id = "OFF-escrow"
-offer_number = "8800777"
-agent_id = "agent-0042"
-[client]
-name = "Jana Nováková"
-email = "jana@example.cz"
-mobile = "601123456"
-[[fields]]
-id = "client_signature"
-role = "client"
-page = 1
-rect = { x = 72, y = 90, width = 200, height = 60 }
-label = "Podpis klienta"
-[[fields]]
-id = "agent_signature"
-role = "agent"
-page = 1
-rect = { x = 330, y = 90, width = 200, height = 60 }
-label = "Podpis poradce"
-"#;
-
 /// A sealed offer whose envelopes are bound to `bound_to` (normally the offer itself).
 fn sealed(escrow_public: &Path, offer: &[u8], bound_to: &[u8]) -> Vec<u8> {
     let escrow =
         EscrowPublicKey::from_pem(&std::fs::read_to_string(escrow_public).unwrap()).unwrap();
-    let spec = OfferSpec::parse(FIELDS).unwrap();
+    let spec = OfferSpec::parse(&inkseal_edge::fields::sample_toml(
+        "OFF-escrow",
+        "8800777",
+        "agent-0042",
+        1,
+    ))
+    .unwrap();
     let doc_sha: [u8; 32] = Sha256::digest(bound_to).into();
     let fields: Vec<SealedField> = spec
         .fields

@@ -59,32 +59,11 @@ pub fn offer_pdf(pages: u32) -> Vec<u8> {
 
 /// FIELDS.toml of an offer with a client and an agent field on `page`.
 pub fn fields_toml(offer_id: &str, page: u32) -> String {
-    format!(
-        r#"offer_id = "{offer_id}"
-offer_number = "8800{n}"
-agent_id = "agent-0042"
-
-[client]
-name = "Jana Nováková"
-email = "jana.novakova@example.cz"
-mobile = "+420 601 123 456"
-
-[[fields]]
-id = "client_signature"
-role = "client"
-page = {page}
-rect = {{ x = 72, y = 90, width = 200, height = 60 }}
-label = "Podpis klienta"
-
-[[fields]]
-id = "agent_signature"
-role = "agent"
-page = {page}
-rect = {{ x = 330, y = 90, width = 200, height = 60 }}
-label = "Podpis poradce"
-signer = "Petr Svoboda"
-"#,
-        n = offer_id.len()
+    inkseal_edge::fields::sample_toml(
+        offer_id,
+        &format!("8800{}", offer_id.len()),
+        "agent-0042",
+        page,
     )
 }
 

@@ -77,29 +77,7 @@ async fn two_processes_on_one_postgresql_never_process_the_same_offer_twice() {
     );
 
     let store = ingest.components.store.clone();
-    let mut accepted = 0;
-    for _ in 0..600 {
-        accepted = 0;
-        for offer in &offers {
-            let events = store
-                .read_stream(
-                    &format!("offer-{}", offer.offer_id),
-                    0,
-                    Direction::Forward,
-                    100,
-                )
-                .await
-                .unwrap();
-            accepted += events
-                .iter()
-                .filter(|e| e.event_type == "OfferAccepted")
-                .count();
-        }
-        if accepted == OFFERS {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    let accepted = wait_for_acceptances(store.as_ref(), &offers).await;
     assert_eq!(accepted, OFFERS, "every offer accepted exactly once");
 
     let claims = ingest
@@ -205,29 +183,7 @@ async fn two_inkseal_server_processes_share_the_acceptance_work_without_overlap(
     let mut children = [spawn("os-a"), spawn("os-b")];
 
     let store = ingest.components.store.clone();
-    let mut accepted = 0;
-    for _ in 0..600 {
-        accepted = 0;
-        for offer in &offers {
-            let events = store
-                .read_stream(
-                    &format!("offer-{}", offer.offer_id),
-                    0,
-                    Direction::Forward,
-                    100,
-                )
-                .await
-                .unwrap();
-            accepted += events
-                .iter()
-                .filter(|e| e.event_type == "OfferAccepted")
-                .count();
-        }
-        if accepted == OFFERS {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    let accepted = wait_for_acceptances(store.as_ref(), &offers).await;
     for child in &mut children {
         let _ = std::process::Command::new("kill")
             .args(["-TERM", &child.id().to_string()])
@@ -260,4 +216,33 @@ async fn two_inkseal_server_processes_share_the_acceptance_work_without_overlap(
         "an offer was claimed twice: {claims:?}"
     );
     ingest.stop().await;
+}
+
+/// Polls (for up to a minute) until every offer has an `OfferAccepted`; returns how many
+/// `OfferAccepted` events the offers' streams hold then.
+async fn wait_for_acceptances(store: &dyn EventStore, offers: &[SignedOffer]) -> usize {
+    let mut accepted = 0;
+    for _ in 0..600 {
+        accepted = 0;
+        for offer in offers {
+            let events = store
+                .read_stream(
+                    &format!("offer-{}", offer.offer_id),
+                    0,
+                    Direction::Forward,
+                    100,
+                )
+                .await
+                .unwrap();
+            accepted += events
+                .iter()
+                .filter(|e| e.event_type == "OfferAccepted")
+                .count();
+        }
+        if accepted == offers.len() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    accepted
 }

@@ -129,16 +129,9 @@ async fn a_signature_narrower_than_1_cm_is_refused_with_the_seed_message_then_si
             .tap(Button::Ok)
             .script();
         let mut host = RecordingHost::saying(true);
-        let outcome = session::run(
-            &outbox,
-            &resources(),
-            &spec("OFF-narrow"),
-            &offer_pdf(1),
-            || Ok(sim_link(sim_pad(model, script))),
-            &mut host,
-        )
-        .await
-        .unwrap_or_else(|e| panic!("{model:?}: {e}"));
+        let outcome = sign_on_sim(&outbox, "OFF-narrow", model, script, &mut host)
+            .await
+            .unwrap_or_else(|e| panic!("{model:?}: {e}"));
         assert_eq!(outcome.status, 2);
         assert_eq!(
             host.refusals(),
@@ -167,16 +160,9 @@ async fn vymazat_clears_the_field_and_the_signer_signs_again() {
         .tap(Button::Ok)
         .script();
     let mut host = RecordingHost::saying(true);
-    session::run(
-        &outbox,
-        &resources(),
-        &spec("OFF-clear"),
-        &offer_pdf(1),
-        || Ok(sim_link(sim_pad(model, script))),
-        &mut host,
-    )
-    .await
-    .unwrap();
+    sign_on_sim(&outbox, "OFF-clear", model, script, &mut host)
+        .await
+        .unwrap();
     assert_eq!(
         host.count(|p| matches!(p, Progress::FieldCleared { .. })),
         1
@@ -195,16 +181,9 @@ async fn zrusit_ends_the_session_cleanly_the_offer_stays_in_state_1_and_nothing_
             .tap(Button::Cancel)
             .script();
         let mut host = RecordingHost::saying(true);
-        let err = session::run(
-            &outbox,
-            &resources(),
-            &spec("OFF-cancel"),
-            &offer_pdf(1),
-            || Ok(sim_link(sim_pad(model, script))),
-            &mut host,
-        )
-        .await
-        .unwrap_err();
+        let err = sign_on_sim(&outbox, "OFF-cancel", model, script, &mut host)
+            .await
+            .unwrap_err();
         assert!(matches!(err, EdgeError::Cancelled), "{err}");
         assert!(host.asked.is_empty());
         assert_eq!(outbox.local_status("OFF-cancel").await.unwrap(), Some(1));
@@ -356,12 +335,11 @@ async fn declining_save_and_send_keeps_the_offer_editable_and_unsealed() {
     let model = Model::Stu300;
     let (_dir, outbox, _) = outbox().await;
     let mut host = RecordingHost::saying(false);
-    let err = session::run(
+    let err = sign_on_sim(
         &outbox,
-        &resources(),
-        &spec("OFF-no"),
-        &offer_pdf(1),
-        || Ok(sim_link(sim_pad(model, two_good_signatures(model)))),
+        "OFF-no",
+        model,
+        two_good_signatures(model),
         &mut host,
     )
     .await
@@ -376,12 +354,11 @@ async fn a_sealed_offer_can_no_longer_be_signed_or_changed() {
     let model = Model::Stu530;
     let (_dir, outbox, _) = outbox().await;
     let mut host = RecordingHost::saying(true);
-    session::run(
+    sign_on_sim(
         &outbox,
-        &resources(),
-        &spec("OFF-once"),
-        &offer_pdf(1),
-        || Ok(sim_link(sim_pad(model, two_good_signatures(model)))),
+        "OFF-once",
+        model,
+        two_good_signatures(model),
         &mut host,
     )
     .await
@@ -406,12 +383,11 @@ async fn a_failed_seal_commit_writes_nothing_half_sealed() {
     let model = Model::Stu430;
     // A declined session leaves the offer modelled; a commit that fails midway must leave it so.
     let mut host = RecordingHost::saying(false);
-    let _ = session::run(
+    let _ = sign_on_sim(
         &outbox,
-        &resources(),
-        &spec("OFF-atomic"),
-        &offer_pdf(1),
-        || Ok(sim_link(sim_pad(model, two_good_signatures(model)))),
+        "OFF-atomic",
+        model,
+        two_good_signatures(model),
         &mut host,
     )
     .await;
@@ -439,16 +415,9 @@ async fn a_field_without_ok_ends_the_session_after_the_timeout_and_nothing_is_se
     let (_dir, outbox, _) = outbox().await;
     let script = Pen::new(model).sign(81).script();
     let mut host = RecordingHost::saying(true);
-    let err = session::run(
-        &outbox,
-        &resources(),
-        &spec("OFF-timeout"),
-        &offer_pdf(1),
-        || Ok(sim_link(sim_pad(model, script))),
-        &mut host,
-    )
-    .await
-    .unwrap_err();
+    let err = sign_on_sim(&outbox, "OFF-timeout", model, script, &mut host)
+        .await
+        .unwrap_err();
     assert!(matches!(err, EdgeError::FieldTimeout(120)), "{err}");
     assert_eq!(outbox.local_status("OFF-timeout").await.unwrap(), Some(1));
     assert!(outbox.sealed_pdf("OFF-timeout").await.unwrap().is_none());

@@ -9,13 +9,14 @@ use std::time::Duration;
 
 use biometric_envelope::EscrowPrivateKey;
 use device_sim::{PadConfig, PenScript, ScriptBuilder, SignatureSpec, SimTransport, TimeMode};
+use inkseal_edge::EdgeError;
 use inkseal_edge::capture::CaptureSettings;
 use inkseal_edge::fields::OfferSpec;
 use inkseal_edge::outbox::Outbox;
 use inkseal_edge::pad::PadLink;
 use inkseal_edge::quality::QualityThresholds;
 use inkseal_edge::screen::{Button, Layout, PixelRect};
-use inkseal_edge::session::{Host, Progress, Resources};
+use inkseal_edge::session::{self, Host, Outcome, Progress, Resources};
 use pdf_seal::Signer;
 use pdf_seal::sample::SampleOffer;
 use stu_protocol::{Model, Units};
@@ -139,6 +140,26 @@ pub fn sim_pad(model: Model, script: PenScript) -> SimTransport {
         PadConfig::new(model).serial("SIM00042").script(script),
         TimeMode::Virtual,
     )
+}
+
+/// Runs a session of the one-page sample offer `offer_id` (FIELDS of [`spec`]) on a simulated
+/// `model` pad playing `script`.
+pub async fn sign_on_sim(
+    outbox: &Outbox,
+    offer_id: &str,
+    model: Model,
+    script: PenScript,
+    host: &mut RecordingHost,
+) -> Result<Outcome, EdgeError> {
+    session::run(
+        outbox,
+        &resources(),
+        &spec(offer_id),
+        &offer_pdf(1),
+        || Ok(sim_link(sim_pad(model, script))),
+        host,
+    )
+    .await
 }
 
 /// A link to a simulated pad.

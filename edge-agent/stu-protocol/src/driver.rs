@@ -785,27 +785,16 @@ impl PadDriver {
     /// Consumes one input report; decoded pen points become available from `poll_pen`.
     pub fn handle_input(&mut self, bytes: &[u8]) -> Result<(), DriverError> {
         let report = InputReport::decode(bytes)?;
-        if self.encrypted_only {
-            match self.left_over(&report) {
-                Ok(true) => {
-                    self.stale_in_a_row += 1;
-                    if self.stale_in_a_row > self.config.max_stale_pen_reports {
-                        return Err(DriverError::StalePenData(self.stale_in_a_row));
-                    }
-                    return Ok(());
-                }
-                Ok(false) => self.stale_in_a_row = 0,
-                Err(e) => return Err(e),
-            }
-        }
         let mut points = [None, None];
-        match report {
+        // the capture session an encrypted report names (None: plaintext)
+        let session = match report {
             InputReport::PenData(sample) => {
                 points[0] = Some(PenPoint {
                     sample,
                     time_count: None,
                     sequence: None,
                 });
+                None
             }
             InputReport::PenDataTimeCountSequence {
                 sample,
@@ -817,10 +806,10 @@ impl PadDriver {
                     time_count: Some(time_count),
                     sequence: Some(sequence),
                 });
+                None
             }
             InputReport::PenDataEncrypted(block) => {
                 let pair = EncryptedPenPair::decode(&self.decrypt(&block)?);
-                self.check_session(pair.session_id)?;
                 for (slot, sample) in points.iter_mut().zip(pair.samples) {
                     *slot = Some(PenPoint {
                         sample,
@@ -828,17 +817,40 @@ impl PadDriver {
                         sequence: None,
                     });
                 }
+                Some(pair.session_id)
             }
             InputReport::PenDataTimeCountSequenceEncrypted(block) => {
                 let t = EncryptedTimedSample::decode(&self.decrypt(&block)?);
-                self.check_session(t.session_id)?;
                 points[0] = Some(PenPoint {
                     sample: t.sample,
                     time_count: Some(t.time_count),
                     sequence: Some(t.sequence),
                 });
+                Some(t.session_id)
             }
-            InputReport::DevicePublicKey(_) | InputReport::EncryptionStatus(_) => {}
+            InputReport::DevicePublicKey(_) | InputReport::EncryptionStatus(_) => {
+                self.stale_in_a_row = 0;
+                return Ok(());
+            }
+        };
+        if self.encrypted_only {
+            // left over from before the current capture: plaintext while capture is
+            // stopped, or another session's id
+            let left_over = match session {
+                None if self.capturing => return Err(DriverError::PlaintextPenData),
+                None => true,
+                Some(id) => self.crypto.session_id.is_some_and(|current| current != id),
+            };
+            if left_over {
+                self.stale_in_a_row += 1;
+                if self.stale_in_a_row > self.config.max_stale_pen_reports {
+                    return Err(DriverError::StalePenData(self.stale_in_a_row));
+                }
+                return Ok(());
+            }
+            self.stale_in_a_row = 0;
+        } else if let Some(id) = session {
+            self.check_session(id)?;
         }
         let caps = self.identity.as_ref().map(|i| i.capabilities);
         for p in points.into_iter().flatten() {
@@ -861,32 +873,6 @@ impl PadDriver {
             self.pen.push_back(p);
         }
         Ok(())
-    }
-
-    /// With encrypted pen data required: whether `report` is left over from before the
-    /// current capture (to be dropped), or an error when it is plaintext during capture.
-    fn left_over(&self, report: &InputReport) -> Result<bool, DriverError> {
-        match report {
-            InputReport::PenData(_) | InputReport::PenDataTimeCountSequence { .. } => {
-                if self.capturing {
-                    Err(DriverError::PlaintextPenData)
-                } else {
-                    Ok(true)
-                }
-            }
-            InputReport::PenDataEncrypted(block) => {
-                let pair = EncryptedPenPair::decode(&self.decrypt(block)?);
-                Ok(self
-                    .crypto
-                    .session_id
-                    .is_some_and(|id| id != pair.session_id))
-            }
-            InputReport::PenDataTimeCountSequenceEncrypted(block) => {
-                let t = EncryptedTimedSample::decode(&self.decrypt(block)?);
-                Ok(self.crypto.session_id.is_some_and(|id| id != t.session_id))
-            }
-            InputReport::DevicePublicKey(_) | InputReport::EncryptionStatus(_) => Ok(false),
-        }
     }
 
     fn decrypt(&self, block: &[u8; 16]) -> Result<[u8; 16], DriverError> {

@@ -51,23 +51,8 @@ async fn two_processes_on_one_postgresql_never_process_the_same_offer_twice() {
     let documents = Documents::local(docs_dir.path()).unwrap();
 
     // the ingest process receives every offer first, so the workers race on a backlog
-    let ingest = process(
-        &schema,
-        &documents,
-        &[Role::Ingest, Role::Projections],
-        "ingest",
-    )
-    .await;
     const OFFERS: usize = 24;
-    let offers: Vec<SignedOffer> = (0..OFFERS)
-        .map(|i| signed_offer(&format!("OFFER-PG-{i:03}"), AGENT, 0))
-        .collect();
-    let mut client = ingest.agent(AGENT).await;
-    for offer in &offers {
-        let receipt = send_offer(&mut client, offer).await;
-        assert_eq!(receipt.status, inkseal_proto::v1::OfferStatus::Sent as i32);
-    }
-    ingest.settle().await;
+    let (ingest, offers) = ingest_backlog(&schema, &documents, "OFFER-PG", OFFERS).await;
 
     // two more processes, each projecting and accepting, start at once
     let roles = [Role::Projections, Role::Acceptance];
@@ -136,22 +121,8 @@ async fn two_inkseal_server_processes_share_the_acceptance_work_without_overlap(
     let documents = Documents::local(&documents_dir).unwrap();
     pki().write(&shared.path().join("pki")).unwrap();
 
-    let ingest = process(
-        &schema,
-        &documents,
-        &[Role::Ingest, Role::Projections],
-        "ingest",
-    )
-    .await;
     const OFFERS: usize = 16;
-    let offers: Vec<SignedOffer> = (0..OFFERS)
-        .map(|i| signed_offer(&format!("OFFER-OS-{i:03}"), AGENT, 0))
-        .collect();
-    let mut client = ingest.agent(AGENT).await;
-    for offer in &offers {
-        send_offer(&mut client, offer).await;
-    }
-    ingest.settle().await;
+    let (ingest, offers) = ingest_backlog(&schema, &documents, "OFFER-OS", OFFERS).await;
 
     // two real processes of the binary, one role set each: acceptance and projections
     let spawn = |name: &str| {
@@ -216,6 +187,33 @@ async fn two_inkseal_server_processes_share_the_acceptance_work_without_overlap(
         "an offer was claimed twice: {claims:?}"
     );
     ingest.stop().await;
+}
+
+/// An ingest process that has received `n` offers (ids `<prefix>-000`, …), each sent, all
+/// projected: the backlog acceptance workers then race on.
+async fn ingest_backlog(
+    schema: &Schema,
+    documents: &Documents,
+    prefix: &str,
+    n: usize,
+) -> (Backend, Vec<SignedOffer>) {
+    let ingest = process(
+        schema,
+        documents,
+        &[Role::Ingest, Role::Projections],
+        "ingest",
+    )
+    .await;
+    let offers: Vec<SignedOffer> = (0..n)
+        .map(|i| signed_offer(&format!("{prefix}-{i:03}"), AGENT, 0))
+        .collect();
+    let mut client = ingest.agent(AGENT).await;
+    for offer in &offers {
+        let receipt = send_offer(&mut client, offer).await;
+        assert_eq!(receipt.status, inkseal_proto::v1::OfferStatus::Sent as i32);
+    }
+    ingest.settle().await;
+    (ingest, offers)
 }
 
 /// Polls (for up to a minute) until every offer has an `OfferAccepted`; returns how many

@@ -264,13 +264,16 @@ impl Pad {
 
     /// Starts encrypted capture with a fresh session key.
     fn start_capture(&mut self) -> Result<(), DriveError> {
+        if self.link_key.is_none() {
+            return Ok(());
+        }
         let refused = |why: &'static str| DriveError::Driver(DriverError::Encryption(why));
         let mut random = Zeroizing::new([0u8; 20]);
         getrandom::fill(random.as_mut())
             .map_err(|_| refused("no randomness for the key exchange"))?;
         let session_id = u32::from_be_bytes([random[0], random[1], random[2], random[3]]);
         match &self.link_key {
-            None => Ok(()),
+            None => Ok(()), // returned above
             Some(LinkKey::DiffieHellman) => {
                 let mut secret = Zeroizing::new([0u8; 16]);
                 secret.copy_from_slice(&random[4..20]);

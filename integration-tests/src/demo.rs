@@ -165,7 +165,16 @@ pub async fn run(args: Options) -> anyhow::Result<Report> {
     let documents = components.documents.clone();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     let port = listener.local_addr()?.port();
-    let server = inkseal_server::server::start(components, Some(listener), None).await?;
+    let storage_listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    let server = inkseal_server::server::start(
+        components,
+        inkseal_server::server::Listeners {
+            grpc: Some(listener),
+            storage: Some(storage_listener),
+            ..Default::default()
+        },
+    )
+    .await?;
     say!(verbose, "    listening on https://localhost:{port}");
 
     step(

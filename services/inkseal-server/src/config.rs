@@ -41,6 +41,8 @@ pub struct Config {
     pub documents: DocumentsConfig,
     /// The acceptance worker.
     pub acceptance: AcceptanceConfig,
+    /// The client's document storage: publication and the storage site.
+    pub storage: StorageConfig,
     /// Logs.
     pub log: LogConfig,
 }
@@ -139,6 +141,70 @@ pub struct LogConfig {
     pub filter: String,
 }
 
+/// The client's document storage. Relative paths are under `data_dir`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct StorageConfig {
+    /// Address the storage site listens on (role `storage`); unset = none in this process.
+    pub listen: Option<SocketAddr>,
+    /// The site's address as clients reach it: the links in e-mails start with it.
+    pub public_url: String,
+    /// TLS certificate chain (PEM) of the site; unset = plain HTTP (only behind a TLS proxy).
+    pub tls_cert: Option<PathBuf>,
+    /// TLS private key (PEM) of the site.
+    pub tls_key: Option<PathBuf>,
+    /// The secret behind link tokens and session cookies (created if missing; processes that
+    /// serve one storage share it).
+    pub link_key: PathBuf,
+    /// Days a link and its access code stay valid (from publication, and from each new code).
+    pub link_valid_days: u32,
+    /// Minutes without a request after which the client must enter the code again.
+    pub session_idle_minutes: u32,
+    /// Hours after which a session ends however active.
+    pub session_max_hours: u32,
+    /// Access codes one IP address may try per minute.
+    pub code_tries_per_minute: u32,
+    /// Requests one IP address may make per minute.
+    pub requests_per_minute: u32,
+    /// Connections the site holds at once.
+    pub max_connections: u32,
+    /// The insurance terms handed to every client (PDF); unset = the FLEXI terms the server
+    /// generates.
+    pub terms_pdf: Option<PathBuf>,
+    /// Take the client's address from the last `X-Forwarded-For` entry (only behind a proxy
+    /// that sets it).
+    pub trust_forwarded_for: bool,
+    /// The client line shown on the pages.
+    pub contact_phone: String,
+    /// The support e-mail shown on the pages.
+    pub contact_email: String,
+    /// How often the publication worker looks for work when idle (ms).
+    pub poll_interval_ms: u64,
+}
+
+impl Default for StorageConfig {
+    fn default() -> Self {
+        StorageConfig {
+            listen: Some(SocketAddr::from(([127, 0, 0, 1], 8080))),
+            public_url: "http://127.0.0.1:8080".into(),
+            tls_cert: None,
+            tls_key: None,
+            link_key: PathBuf::from("storage-link.key"),
+            link_valid_days: 30,
+            session_idle_minutes: 15,
+            session_max_hours: 12,
+            code_tries_per_minute: 10,
+            requests_per_minute: 600,
+            max_connections: 1024,
+            terms_pdf: None,
+            trust_forwarded_for: false,
+            contact_phone: "958 888 888".into(),
+            contact_email: "podpora@pojistovnacs.cz".into(),
+            poll_interval_ms: 500,
+        }
+    }
+}
+
 /// Log line format.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -162,6 +228,7 @@ impl Default for Config {
             tls: TlsConfig::default(),
             documents: DocumentsConfig::default(),
             acceptance: AcceptanceConfig::default(),
+            storage: StorageConfig::default(),
             log: LogConfig::default(),
         }
     }
@@ -262,6 +329,39 @@ pub const ENV_VARS: &[(&str, &str)] = &[
         "INKSEAL_ACCEPTANCE_AGENT_SIGNING_CRL",
         "acceptance.agent_signing_crl",
     ),
+    (
+        "INKSEAL_STORAGE_LISTEN",
+        "storage.listen (\"off\" disables)",
+    ),
+    ("INKSEAL_STORAGE_PUBLIC_URL", "storage.public_url"),
+    ("INKSEAL_STORAGE_TLS_CERT", "storage.tls_cert"),
+    ("INKSEAL_STORAGE_TLS_KEY", "storage.tls_key"),
+    ("INKSEAL_STORAGE_LINK_KEY", "storage.link_key"),
+    ("INKSEAL_STORAGE_LINK_VALID_DAYS", "storage.link_valid_days"),
+    (
+        "INKSEAL_STORAGE_SESSION_IDLE_MINUTES",
+        "storage.session_idle_minutes",
+    ),
+    (
+        "INKSEAL_STORAGE_SESSION_MAX_HOURS",
+        "storage.session_max_hours",
+    ),
+    (
+        "INKSEAL_STORAGE_CODE_TRIES_PER_MINUTE",
+        "storage.code_tries_per_minute",
+    ),
+    (
+        "INKSEAL_STORAGE_REQUESTS_PER_MINUTE",
+        "storage.requests_per_minute",
+    ),
+    ("INKSEAL_STORAGE_MAX_CONNECTIONS", "storage.max_connections"),
+    ("INKSEAL_STORAGE_TERMS_PDF", "storage.terms_pdf"),
+    (
+        "INKSEAL_STORAGE_TRUST_FORWARDED_FOR",
+        "storage.trust_forwarded_for (true|false)",
+    ),
+    ("INKSEAL_STORAGE_CONTACT_PHONE", "storage.contact_phone"),
+    ("INKSEAL_STORAGE_CONTACT_EMAIL", "storage.contact_email"),
     ("INKSEAL_LOG_FORMAT", "log.format (text|json)"),
     ("INKSEAL_LOG_FILTER", "log.filter"),
 ];
@@ -375,6 +475,7 @@ impl Config {
         if let Some(v) = get("INKSEAL_ACCEPTANCE_AGENT_SIGNING_CRL") {
             self.acceptance.agent_signing_crl = Some(path(v));
         }
+        self.apply_storage_env(&get)?;
         if let Some(v) = get("INKSEAL_LOG_FORMAT") {
             self.log.format = match v.as_str() {
                 "text" => LogFormat::Text,
@@ -394,6 +495,73 @@ impl Config {
         Ok(())
     }
 
+    fn apply_storage_env(
+        &mut self,
+        get: &impl Fn(&str) -> Option<String>,
+    ) -> Result<(), ConfigError> {
+        fn parsed<T: std::str::FromStr>(var: &str, v: &str) -> Result<T, ConfigError>
+        where
+            T::Err: std::fmt::Display,
+        {
+            v.parse::<T>().map_err(|e| ConfigError::Env {
+                var: var.to_owned(),
+                value: v.to_owned(),
+                message: e.to_string(),
+            })
+        }
+        let st = &mut self.storage;
+        if let Some(v) = get("INKSEAL_STORAGE_LISTEN") {
+            st.listen = if v == "off" || v.is_empty() {
+                None
+            } else {
+                Some(parsed("INKSEAL_STORAGE_LISTEN", &v)?)
+            };
+        }
+        if let Some(v) = get("INKSEAL_STORAGE_PUBLIC_URL") {
+            st.public_url = v;
+        }
+        if let Some(v) = get("INKSEAL_STORAGE_TLS_CERT") {
+            st.tls_cert = Some(PathBuf::from(v)).filter(|p| !p.as_os_str().is_empty());
+        }
+        if let Some(v) = get("INKSEAL_STORAGE_TLS_KEY") {
+            st.tls_key = Some(PathBuf::from(v)).filter(|p| !p.as_os_str().is_empty());
+        }
+        if let Some(v) = get("INKSEAL_STORAGE_LINK_KEY") {
+            st.link_key = PathBuf::from(v);
+        }
+        if let Some(v) = get("INKSEAL_STORAGE_LINK_VALID_DAYS") {
+            st.link_valid_days = parsed("INKSEAL_STORAGE_LINK_VALID_DAYS", &v)?;
+        }
+        if let Some(v) = get("INKSEAL_STORAGE_SESSION_IDLE_MINUTES") {
+            st.session_idle_minutes = parsed("INKSEAL_STORAGE_SESSION_IDLE_MINUTES", &v)?;
+        }
+        if let Some(v) = get("INKSEAL_STORAGE_SESSION_MAX_HOURS") {
+            st.session_max_hours = parsed("INKSEAL_STORAGE_SESSION_MAX_HOURS", &v)?;
+        }
+        if let Some(v) = get("INKSEAL_STORAGE_CODE_TRIES_PER_MINUTE") {
+            st.code_tries_per_minute = parsed("INKSEAL_STORAGE_CODE_TRIES_PER_MINUTE", &v)?;
+        }
+        if let Some(v) = get("INKSEAL_STORAGE_REQUESTS_PER_MINUTE") {
+            st.requests_per_minute = parsed("INKSEAL_STORAGE_REQUESTS_PER_MINUTE", &v)?;
+        }
+        if let Some(v) = get("INKSEAL_STORAGE_MAX_CONNECTIONS") {
+            st.max_connections = parsed("INKSEAL_STORAGE_MAX_CONNECTIONS", &v)?;
+        }
+        if let Some(v) = get("INKSEAL_STORAGE_TERMS_PDF") {
+            st.terms_pdf = Some(PathBuf::from(v)).filter(|p| !p.as_os_str().is_empty());
+        }
+        if let Some(v) = get("INKSEAL_STORAGE_TRUST_FORWARDED_FOR") {
+            st.trust_forwarded_for = parsed("INKSEAL_STORAGE_TRUST_FORWARDED_FOR", &v)?;
+        }
+        if let Some(v) = get("INKSEAL_STORAGE_CONTACT_PHONE") {
+            st.contact_phone = v;
+        }
+        if let Some(v) = get("INKSEAL_STORAGE_CONTACT_EMAIL") {
+            st.contact_email = v;
+        }
+        Ok(())
+    }
+
     /// Checks what the types cannot.
     pub fn validate(&self) -> Result<(), ConfigError> {
         let invalid = |m: &str| Err(ConfigError::Invalid(m.to_owned()));
@@ -407,6 +575,24 @@ impl Config {
         }
         if self.database_schema.is_some() && !self.uses_postgres() {
             return invalid("database_schema needs a postgres:// database_url");
+        }
+        let st = &self.storage;
+        if st.link_valid_days == 0
+            || st.session_idle_minutes == 0
+            || st.session_max_hours == 0
+            || st.code_tries_per_minute == 0
+            || st.requests_per_minute == 0
+            || st.max_connections == 0
+        {
+            return invalid(
+                "storage.link_valid_days, session_idle_minutes, session_max_hours, code_tries_per_minute, requests_per_minute and max_connections must be at least 1",
+            );
+        }
+        if st.tls_cert.is_some() != st.tls_key.is_some() {
+            return invalid("storage.tls_cert and storage.tls_key go together");
+        }
+        if !(st.public_url.starts_with("http://") || st.public_url.starts_with("https://")) {
+            return invalid("storage.public_url must start with http:// or https://");
         }
         if self.documents.backend == DocumentsBackend::S3 && self.documents.s3_bucket.is_none() {
             return invalid("documents.backend = \"s3\" needs documents.s3_bucket");

@@ -37,6 +37,16 @@ pub enum DocumentError {
     Config(String),
 }
 
+/// A stored PDF on its way out.
+pub struct PdfStream {
+    /// The whole document's size.
+    pub size: u64,
+    /// The bytes the stream carries.
+    pub range: std::ops::Range<u64>,
+    /// The bytes.
+    pub body: futures::stream::BoxStream<'static, Result<Bytes, object_store::Error>>,
+}
+
 /// The document storage.
 #[derive(Debug, Clone)]
 pub struct Documents {
@@ -141,6 +151,45 @@ impl Documents {
         let sha = sha256_of(&bytes);
         self.put_pdf(&sha, bytes).await?;
         Ok(sha)
+    }
+
+    /// A stored PDF's size in bytes; `None` when absent.
+    pub async fn size_of(&self, sha: &Sha256) -> Result<Option<u64>, DocumentError> {
+        let options = GetOptions {
+            head: true,
+            ..Default::default()
+        };
+        match self.store.get_opts(&Self::pdf_path(sha), options).await {
+            Ok(r) => Ok(Some(r.meta.size)),
+            Err(object_store::Error::NotFound { .. }) => Ok(None),
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// Streams a stored PDF, or the byte range `range` of it, without reading it into memory
+    /// (the storage site's downloads); `None` when absent. The bytes are not hashed on the way:
+    /// the document was checked when it was published.
+    pub async fn stream_pdf(
+        &self,
+        sha: &Sha256,
+        range: Option<std::ops::Range<u64>>,
+    ) -> Result<Option<PdfStream>, DocumentError> {
+        let options = GetOptions {
+            range: range.map(object_store::GetRange::Bounded),
+            ..Default::default()
+        };
+        match self.store.get_opts(&Self::pdf_path(sha), options).await {
+            Ok(r) => {
+                let (size, range) = (r.meta.size, r.range.clone());
+                Ok(Some(PdfStream {
+                    size,
+                    range,
+                    body: r.into_stream(),
+                }))
+            }
+            Err(object_store::Error::NotFound { .. }) => Ok(None),
+            Err(e) => Err(e.into()),
+        }
     }
 
     /// Reads a PDF back, checking its size bound and hash; `None` when absent.

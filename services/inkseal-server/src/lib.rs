@@ -19,6 +19,7 @@
 //! | [`work_queue`] | claiming acceptance work with row locks |
 //! | [`read_model`], [`projections`] | the read model and the subscription that feeds it |
 //! | [`help_desk`] | the HelpDesk gRPC service |
+//! | [`storage`] | the client's storage: publication, access codes, the storage site |
 //! | [`metrics`] | `/metrics` and `/healthz` |
 //! | [`shutdown`] | graceful shutdown |
 //! | [`server`] | putting the roles together |
@@ -42,5 +43,6 @@ pub mod roles;
 pub mod server;
 pub mod shutdown;
 pub mod signer_trust;
+pub mod storage;
 pub mod tls;
 pub mod work_queue;

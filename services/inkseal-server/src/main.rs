@@ -22,7 +22,7 @@ use tracing_subscriber::EnvFilter;
 #[command(
     name = "inkseal-server",
     version,
-    about = "The inkseal backend: ingest, acceptance, projections, help desk"
+    about = "The inkseal backend: ingest, acceptance, projections, help desk, the client's document storage"
 )]
 struct Cli {
     /// Configuration file (TOML); `INKSEAL_*` environment variables override it.
@@ -39,7 +39,7 @@ struct Cli {
 enum Cmd {
     /// Run the backend (all roles unless --roles names some).
     Serve {
-        /// Roles to run: ingest, help-desk, acceptance, projections, all.
+        /// Roles to run: ingest, help-desk, acceptance, projections, publication, storage, all.
         #[arg(long, value_delimiter = ',')]
         roles: Vec<String>,
     },
@@ -153,7 +153,30 @@ async fn serve(config: Config) -> anyhow::Result<()> {
         ),
         None => None,
     };
-    let mut running = server::start(components, grpc, metrics).await?;
+    let storage = if roles.contains(&Role::Storage) {
+        let addr = config.storage.listen.context(
+            "the storage role needs storage.listen (INKSEAL_STORAGE_LISTEN); or leave the role out with --roles",
+        )?;
+        Some(
+            tokio::net::TcpListener::bind(addr)
+                .await
+                .with_context(|| format!("cannot listen on {addr}"))?,
+        )
+    } else {
+        None
+    };
+    let mut running = server::start(
+        components,
+        server::Listeners {
+            grpc,
+            metrics,
+            storage,
+        },
+    )
+    .await?;
+    if let Some(addr) = running.storage_addr {
+        tracing::info!(%addr, public_url = %config.storage.public_url, "clients reach their documents here");
+    }
     tokio::select! {
         _ = shutdown::os_signal() => tracing::info!("shutting down"),
         _ = running.wait_any() => tracing::warn!("a part stopped; shutting down"),

@@ -286,7 +286,37 @@ pub fn summary_cs(event: &Event) -> String {
         Event::OfferReceived(_) => OfferStatus::SentToInsurer.text_cs().to_owned(),
         Event::OfferAccepted(_) => OfferStatus::AcceptedForProcessing.text_cs().to_owned(),
         Event::OfferRejected(e) => format!("PČS nabídku nepřijala: {}", e.reason),
-        Event::DocumentsPublished(_) => "Dokumenty uloženy do klientova úložiště.".into(),
+        Event::DocumentsPublished(e) => format!(
+            "Dokumenty uloženy do klientova úložiště ({}), odkaz platí do {}.",
+            e.documents
+                .iter()
+                .map(|d| d.file_name.as_str())
+                .collect::<Vec<_>>()
+                .join(", "),
+            prague(e.expires_at)
+        ),
+        Event::AccessCodeIssued(e) => format!(
+            "Vydán nový přístupový kód do úložiště (platí do {}); předchozí kód už neplatí.",
+            prague(e.expires_at)
+        ),
+        Event::StorageAccessRefused(e) => match e.refusal {
+            offer_lifecycle::AccessRefusal::WrongCode => format!(
+                "Chybně zadaný přístupový kód z adresy {} (zbývá pokusů: {}).",
+                e.client.ip, e.tries_left
+            ),
+            offer_lifecycle::AccessRefusal::Locked => format!(
+                "Pokus o vstup do zablokovaného úložiště z adresy {}.",
+                e.client.ip
+            ),
+            offer_lifecycle::AccessRefusal::Expired => format!(
+                "Návštěva úložiště po vypršení platnosti odkazu z adresy {}.",
+                e.client.ip
+            ),
+        },
+        Event::StorageLocked(e) => format!(
+            "Úložiště zablokováno po {} chybných kódech; odblokuje ho nový kód od Help Desku.",
+            e.wrong_tries
+        ),
         Event::NotificationScheduled(e) => {
             format!("Naplánováno odeslání ({}).", channels_cs(e.channels))
         }
@@ -296,8 +326,20 @@ pub fn summary_cs(event: &Event) -> String {
         Event::SmsSent(_) => "SMS s přístupovým kódem odeslána.".into(),
         Event::SmsDelivered(_) => "SMS doručena.".into(),
         Event::SmsFailed(e) => format!("SMS se nepodařilo doručit: {}", e.reason),
-        Event::StorageOpened(_) => "Klient otevřel úložiště.".into(),
-        Event::DocumentDownloaded(e) => format!("Klient stáhl dokument {}.", e.document),
+        Event::StorageOpened(e) => match &e.client {
+            Some(c) => format!("Klient otevřel úložiště (adresa {}).", c.ip),
+            None => "Klient otevřel úložiště.".into(),
+        },
+        Event::DocumentDownloaded(e) => match (e.completed, e.bytes_sent, e.bytes_expected) {
+            (Some(false), Some(sent), Some(expected)) => format!(
+                "Stahování dokumentu {} bylo přerušeno ({sent} z {expected} bajtů).",
+                e.document
+            ),
+            (Some(true), Some(sent), _) => {
+                format!("Klient stáhl dokument {} ({sent} bajtů).", e.document)
+            }
+            _ => format!("Klient stáhl dokument {}.", e.document),
+        },
         Event::NotificationResendRequested(e) => {
             format!(
                 "Help Desk ({}) požádal o opětovné odeslání ({}): {}",
@@ -318,6 +360,13 @@ pub fn summary_cs(event: &Event) -> String {
         ),
         Event::OfferMadeEffective(_) => "Nabídka zplatněna.".into(),
     }
+}
+
+/// A time as people in Czechia read it: `2. 6. 2025 10:15` in Europe/Prague.
+pub fn prague(at: chrono::DateTime<chrono::Utc>) -> String {
+    at.with_timezone(&chrono_tz::Europe::Prague)
+        .format("%-d. %-m. %Y %H:%M")
+        .to_string()
 }
 
 fn channels_cs(c: offer_lifecycle::Channels) -> &'static str {

@@ -40,6 +40,15 @@ pub struct Metrics {
     pub acceptance: Family<Labels, Counter>,
     /// The read model's checkpoint (global position).
     pub projection_position: Gauge<i64, AtomicI64>,
+    /// Publications (`published`, `before`).
+    pub publications: Family<Labels, Counter>,
+    /// Storage-site requests by outcome (`page`, `opened`, `wrong_code`, `malformed_code`,
+    /// `locked`, `expired`, `unknown`, `rate_limited`, `download`, `refused`, `error`).
+    pub storage_requests: Family<Labels, Counter>,
+    /// Bytes of documents the storage site sent.
+    pub storage_bytes: Counter,
+    /// Storage-site visits that could not be recorded (a per-offer bound was reached).
+    pub storage_unrecorded: Counter,
 }
 
 impl std::fmt::Debug for Metrics {
@@ -64,6 +73,30 @@ impl Metrics {
         let upload_seconds = Histogram::new(exponential_buckets(0.001, 2.0, 16));
         let acceptance = Family::<Labels, Counter>::default();
         let projection_position = Gauge::<i64, AtomicI64>::default();
+        let publications = Family::<Labels, Counter>::default();
+        let storage_requests = Family::<Labels, Counter>::default();
+        let storage_bytes = Counter::default();
+        let storage_unrecorded = Counter::default();
+        registry.register(
+            "publications",
+            "Documents published to clients' storage, by outcome",
+            publications.clone(),
+        );
+        registry.register(
+            "storage_requests",
+            "Storage-site requests, by outcome",
+            storage_requests.clone(),
+        );
+        registry.register(
+            "storage_bytes",
+            "Bytes of documents the storage site sent",
+            storage_bytes.clone(),
+        );
+        registry.register(
+            "storage_unrecorded",
+            "Storage visits not recorded because a per-offer bound was reached",
+            storage_unrecorded.clone(),
+        );
         registry.register(
             "ingest_events",
             "Edge events received, by outcome",
@@ -98,7 +131,25 @@ impl Metrics {
             upload_seconds,
             acceptance,
             projection_position,
+            publications,
+            storage_requests,
+            storage_bytes,
+            storage_unrecorded,
         }
+    }
+
+    /// Counts one publication outcome.
+    pub fn publication(&self, outcome: &'static str) {
+        self.publications
+            .get_or_create(&vec![("outcome", outcome)])
+            .inc();
+    }
+
+    /// Counts one storage-site request outcome.
+    pub fn storage(&self, outcome: &'static str) {
+        self.storage_requests
+            .get_or_create(&vec![("outcome", outcome)])
+            .inc();
     }
 
     /// Counts one edge event.

@@ -165,6 +165,19 @@ pub async fn append_backend(
     command: impl Fn(&OfferStream) -> Result<Option<Command>, ServiceError>,
     ids: impl Fn(&Event, usize) -> Uuid,
 ) -> Result<Applied, ServiceError> {
+    append_retrying(store, offer_id, metadata, command, ids, MAX_APPEND_RETRIES).await
+}
+
+/// [`append_backend`] with its own bound on attempts, for commands many callers race on (the
+/// storage's code tries): between attempts it waits a few random milliseconds, so racers spread.
+pub async fn append_retrying(
+    store: &Arc<dyn EventStore>,
+    offer_id: &str,
+    metadata: &Metadata,
+    command: impl Fn(&OfferStream) -> Result<Option<Command>, ServiceError>,
+    ids: impl Fn(&Event, usize) -> Uuid,
+    max_attempts: u32,
+) -> Result<Applied, ServiceError> {
     let mut attempt = 0;
     loop {
         attempt += 1;
@@ -207,8 +220,12 @@ pub async fn append_backend(
             }
             Err(
                 StoreError::WrongExpectedVersion { .. } | StoreError::IdempotencyConflict { .. },
-            ) if attempt < MAX_APPEND_RETRIES => {
+            ) if attempt < max_attempts => {
                 tracing::debug!(offer_id, attempt, "concurrent write; deciding again");
+                if attempt >= MAX_APPEND_RETRIES {
+                    let jitter = u64::from(Uuid::new_v4().as_u128() as u8 % 16);
+                    tokio::time::sleep(std::time::Duration::from_millis(1 + jitter)).await;
+                }
                 continue;
             }
             Err(e) => return Err(e.into()),

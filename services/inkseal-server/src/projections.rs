@@ -271,6 +271,33 @@ async fn apply(
                 .execute(&mut **tx)
                 .await?;
             mark_decided(tx, offer_id, recorded.position).await?;
+            sqlx::query(
+                "INSERT INTO rm_publication_queue (offer_id, position) VALUES ($1, $2) ON CONFLICT (offer_id) DO NOTHING",
+            )
+            .bind(offer_id)
+            .bind(recorded.position as i64)
+            .execute(&mut **tx)
+            .await?;
+        }
+        Event::DocumentsPublished(p) => {
+            sqlx::query(
+                "INSERT INTO rm_storage (token_sha256, offer_id, published_at, expires_at) VALUES ($1, $2, $3, $4)
+                 ON CONFLICT (token_sha256) DO NOTHING",
+            )
+            .bind(p.link_token_sha256.to_hex())
+            .bind(offer_id)
+            .bind(p.published_at.timestamp_micros())
+            .bind(p.expires_at.timestamp_micros())
+            .execute(&mut **tx)
+            .await?;
+            sqlx::query(
+                "INSERT INTO rm_publication_queue (offer_id, position, done) VALUES ($1, $2, 1)
+                 ON CONFLICT (offer_id) DO UPDATE SET done = 1, lease_owner = NULL, lease_until = NULL",
+            )
+            .bind(offer_id)
+            .bind(recorded.position as i64)
+            .execute(&mut **tx)
+            .await?;
         }
         Event::OfferRejected(r) => {
             sqlx::query("UPDATE rm_offer SET rejection_reason = $1 WHERE offer_id = $2")
@@ -353,7 +380,7 @@ async fn mark_decided(
 
 /// Clears the read model and resets the checkpoint to zero, in one
 /// transaction; the projector replays every event from the beginning.
-/// Acceptance claims (an audit of the workers) are kept.
+/// Claims (an audit of the workers) are kept.
 pub async fn rebuild(rm: &ReadModel) -> Result<(), sqlx::Error> {
     let mut tx = rm.pool().begin().await?;
     match rm.dialect() {
@@ -369,7 +396,13 @@ pub async fn rebuild(rm: &ReadModel) -> Result<(), sqlx::Error> {
                 .await?;
         }
     }
-    for table in ["rm_timeline", "rm_offer", "rm_acceptance_queue"] {
+    for table in [
+        "rm_timeline",
+        "rm_offer",
+        "rm_acceptance_queue",
+        "rm_publication_queue",
+        "rm_storage",
+    ] {
         sqlx::query(sqlx::AssertSqlSafe(format!("DELETE FROM {table}")))
             .execute(&mut *tx)
             .await?;

@@ -79,6 +79,28 @@ const SCHEMA: &[&str] = &[
         owner      TEXT   NOT NULL,
         claimed_at BIGINT NOT NULL
     )",
+    "CREATE TABLE IF NOT EXISTS rm_publication_queue (
+        offer_id    TEXT   PRIMARY KEY,
+        position    BIGINT NOT NULL,
+        done        BIGINT NOT NULL DEFAULT 0,
+        lease_owner TEXT,
+        lease_until BIGINT,
+        attempts    BIGINT NOT NULL DEFAULT 0,
+        last_error  TEXT
+    )",
+    "CREATE INDEX IF NOT EXISTS rm_publication_pending ON rm_publication_queue (done, position)",
+    "CREATE TABLE IF NOT EXISTS rm_publication_claims (
+        offer_id   TEXT   NOT NULL,
+        owner      TEXT   NOT NULL,
+        claimed_at BIGINT NOT NULL
+    )",
+    "CREATE TABLE IF NOT EXISTS rm_storage (
+        token_sha256 TEXT   PRIMARY KEY,
+        offer_id     TEXT   NOT NULL,
+        published_at BIGINT NOT NULL,
+        expires_at   BIGINT NOT NULL
+    )",
+    "CREATE INDEX IF NOT EXISTS rm_storage_by_offer ON rm_storage (offer_id)",
 ];
 
 /// The read model's connection pool.
@@ -310,9 +332,26 @@ impl ReadModel {
 
     /// How many times each offer was claimed for acceptance: `(offer_id, claims)`.
     pub async fn acceptance_claims(&self) -> Result<Vec<(String, i64)>, sqlx::Error> {
-        let rows = sqlx::query(
-            "SELECT offer_id, COUNT(*) AS claims FROM rm_acceptance_claims GROUP BY offer_id ORDER BY offer_id",
-        )
+        self.claims(crate::work_queue::Queue::Acceptance).await
+    }
+
+    /// The offer whose storage entry has a link token with this SHA-256 (hex).
+    pub async fn storage_entry(&self, token_sha256: &str) -> Result<Option<String>, sqlx::Error> {
+        sqlx::query_scalar("SELECT offer_id FROM rm_storage WHERE token_sha256 = $1")
+            .bind(token_sha256)
+            .fetch_optional(&self.pool)
+            .await
+    }
+
+    /// How many times each offer was claimed from `queue`: `(offer_id, claims)`.
+    pub async fn claims(
+        &self,
+        queue: crate::work_queue::Queue,
+    ) -> Result<Vec<(String, i64)>, sqlx::Error> {
+        let rows = sqlx::query(AssertSqlSafe(format!(
+            "SELECT offer_id, COUNT(*) AS claims FROM {} GROUP BY offer_id ORDER BY offer_id",
+            queue.claims_table()
+        )))
         .fetch_all(&self.pool)
         .await?;
         rows.iter()

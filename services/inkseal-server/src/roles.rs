@@ -17,17 +17,23 @@ pub enum Role {
     HelpDesk,
     /// The acceptance worker: checks received offers and adds the insurer's seal.
     Acceptance,
-    /// The projector: keeps the read model (offer status, timeline, work queue) up to date.
+    /// The projector: keeps the read model (offer status, timeline, work queues) up to date.
     Projections,
+    /// The publication worker: puts accepted offers' documents in the client's storage.
+    Publication,
+    /// The client's storage site (HTTP): the link, the access code, the downloads.
+    Storage,
 }
 
 impl Role {
     /// Every role, in start order.
-    pub const ALL: [Role; 4] = [
+    pub const ALL: [Role; 6] = [
         Role::Projections,
         Role::Acceptance,
+        Role::Publication,
         Role::Ingest,
         Role::HelpDesk,
+        Role::Storage,
     ];
 
     /// The role's name on the command line.
@@ -37,6 +43,8 @@ impl Role {
             Role::HelpDesk => "help-desk",
             Role::Acceptance => "acceptance",
             Role::Projections => "projections",
+            Role::Publication => "publication",
+            Role::Storage => "storage",
         }
     }
 
@@ -50,7 +58,7 @@ impl Role {
             let role = Role::ALL
                 .into_iter()
                 .find(|r| r.name() == part)
-                .ok_or_else(|| format!("unknown role {part:?}; known: ingest, help-desk, acceptance, projections, all"))?;
+                .ok_or_else(|| format!("unknown role {part:?}; known: ingest, help-desk, acceptance, projections, publication, storage, all"))?;
             if !out.contains(&role) {
                 out.push(role);
             }

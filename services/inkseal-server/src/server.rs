@@ -26,6 +26,7 @@ use tonic::transport::{Server, ServerTlsConfig};
 
 use crate::acceptance::Worker;
 use crate::config::Config;
+use crate::config::StorageConfig;
 use crate::documents::Documents;
 use crate::help_desk::HelpDeskService;
 use crate::ingest::Ingest;
@@ -33,7 +34,13 @@ use crate::metrics::Metrics;
 use crate::read_model::ReadModel;
 use crate::roles::Role;
 use crate::shutdown::{self, Trigger};
-use crate::work_queue::WorkQueue;
+use crate::storage::access_code::CodeChecker;
+use crate::storage::http::HttpLimits;
+use crate::storage::link::LinkKey;
+use crate::storage::pages::Contact;
+use crate::storage::publish::{Publisher, Terms};
+use crate::storage::site::{Site, SiteConfig};
+use crate::work_queue::{Queue, WorkQueue};
 
 /// How long a shutdown waits for the parts to finish.
 pub const SHUTDOWN_GRACE: Duration = Duration::from_secs(30);
@@ -74,6 +81,76 @@ pub struct Components {
     pub projection_poll: Duration,
     /// The data-directory lock held while the embedded store is open.
     pub data_dir_lock: Option<Arc<std::fs::File>>,
+    /// The client's storage: publication and the site.
+    pub storage: StorageParts,
+}
+
+/// What the publication worker and the storage site need.
+#[derive(Clone)]
+pub struct StorageParts {
+    /// The configuration section.
+    pub config: StorageConfig,
+    /// The secret behind link tokens and session cookies.
+    pub link_key: LinkKey,
+    /// Code checks (bounded).
+    pub checker: CodeChecker,
+    /// TLS for the site, when configured.
+    pub tls: Option<Arc<rustls::ServerConfig>>,
+    /// The insurer's own terms PDF (`None`: the generated FLEXI terms).
+    pub terms_pdf: Option<Vec<u8>>,
+}
+
+impl StorageParts {
+    /// Parts with `config` and `link_key`, no TLS, the generated terms.
+    pub fn new(config: StorageConfig, link_key: LinkKey) -> Self {
+        StorageParts {
+            config,
+            link_key,
+            checker: CodeChecker::default(),
+            tls: None,
+            terms_pdf: None,
+        }
+    }
+
+    /// How long a link and a code stay valid.
+    pub fn valid_for(&self) -> chrono::Duration {
+        chrono::Duration::days(i64::from(self.config.link_valid_days))
+    }
+
+    fn open(config: &Config, roles: &[Role]) -> anyhow::Result<Self> {
+        let st = &config.storage;
+        let link_key = LinkKey::load_or_create(&config.resolve(&st.link_key))?;
+        let mut parts = StorageParts::new(st.clone(), link_key);
+        if roles.contains(&Role::Storage)
+            && let (Some(cert), Some(key)) = (&st.tls_cert, &st.tls_key)
+        {
+            parts.tls = Some(crate::storage::http::tls_from_files(
+                &config.resolve(cert),
+                &config.resolve(key),
+            )?);
+        }
+        if roles.contains(&Role::Publication)
+            && let Some(terms) = &st.terms_pdf
+        {
+            let path = config.resolve(terms);
+            parts.terms_pdf =
+                Some(std::fs::read(&path).with_context(|| {
+                    format!("cannot read the insurance terms {}", path.display())
+                })?);
+        }
+        Ok(parts)
+    }
+}
+
+/// The listeners a process serves on (each optional).
+#[derive(Debug, Default)]
+pub struct Listeners {
+    /// gRPC (roles `ingest`, `help-desk`).
+    pub grpc: Option<TcpListener>,
+    /// `/metrics` and `/healthz`.
+    pub metrics: Option<TcpListener>,
+    /// The storage site (role `storage`).
+    pub storage: Option<TcpListener>,
 }
 
 /// Opens the store, read model, documents, certificates and seal the configuration names.
@@ -158,6 +235,7 @@ pub async fn open(config: &Config) -> anyhow::Result<Components> {
         acceptance_max_attempts: config.acceptance.max_attempts,
         projection_poll: Duration::from_millis(250),
         data_dir_lock: lock,
+        storage: StorageParts::open(config, &config.effective_roles())?,
     })
 }
 
@@ -190,6 +268,8 @@ pub struct Running {
     pub grpc_addr: Option<SocketAddr>,
     /// Where the metrics endpoint listens, if any.
     pub metrics_addr: Option<SocketAddr>,
+    /// Where the storage site listens, if this process serves it.
+    pub storage_addr: Option<SocketAddr>,
     trigger: Trigger,
     tasks: Vec<(&'static str, JoinHandle<anyhow::Result<()>>)>,
     /// Held until the server is dropped.
@@ -236,13 +316,13 @@ impl Running {
     }
 }
 
-/// Starts the roles of `components`; the gRPC endpoint on `grpc` and the
-/// metrics endpoint on `metrics` when given.
-pub async fn start(
-    c: Components,
-    grpc: Option<TcpListener>,
-    metrics: Option<TcpListener>,
-) -> anyhow::Result<Running> {
+/// Starts the roles of `components` on the given listeners.
+pub async fn start(c: Components, listeners: Listeners) -> anyhow::Result<Running> {
+    let Listeners {
+        grpc,
+        metrics,
+        storage,
+    } = listeners;
     crate::tls::install_crypto_provider();
     let (trigger, _) = shutdown::channel();
     let mut tasks: Vec<(&'static str, JoinHandle<anyhow::Result<()>>)> = Vec::new();
@@ -277,6 +357,7 @@ pub async fn start(
             agent_trust,
             queue: WorkQueue::new(
                 c.read_model.clone(),
+                Queue::Acceptance,
                 c.instance.clone(),
                 c.acceptance_lease,
                 c.acceptance_max_attempts,
@@ -288,6 +369,88 @@ pub async fn start(
         tasks.push((
             "acceptance",
             tokio::spawn(async move { Ok(worker.run(sd).await?) }),
+        ));
+    }
+
+    if has(Role::Publication) {
+        let parts = c.storage.clone();
+        let (store, documents, rm, metrics, instance, sd) = (
+            c.store.clone(),
+            c.documents.clone(),
+            c.read_model.clone(),
+            c.metrics.clone(),
+            c.instance.clone(),
+            trigger.subscribe(),
+        );
+        let poll = Duration::from_millis(parts.config.poll_interval_ms.max(10));
+        let lease = c.acceptance_lease;
+        let attempts = c.acceptance_max_attempts;
+        tasks.push((
+            "publication",
+            tokio::spawn(async move {
+                let terms = Terms::store(&documents, parts.terms_pdf.clone()).await?;
+                let publisher = Publisher {
+                    store,
+                    documents,
+                    link_key: parts.link_key.clone(),
+                    terms,
+                    valid_for: parts.valid_for(),
+                    queue: WorkQueue::new(rm, Queue::Publication, instance, lease, attempts),
+                    metrics,
+                    poll,
+                };
+                Ok(publisher.run(sd).await?)
+            }),
+        ));
+    }
+
+    let mut storage_addr = None;
+    if has(Role::Storage) {
+        let listener = storage.context("the storage role needs a listener")?;
+        storage_addr = Some(listener.local_addr()?);
+        let parts = c.storage.clone();
+        let st = &parts.config;
+        let nonzero = |n: u32| std::num::NonZeroU32::new(n).unwrap_or(std::num::NonZeroU32::MIN);
+        let site = Site::new(SiteConfig {
+            store: c.store.clone(),
+            read_model: c.read_model.clone(),
+            documents: c.documents.clone(),
+            link_key: parts.link_key.clone(),
+            checker: parts.checker.clone(),
+            metrics: c.metrics.clone(),
+            session_idle: Duration::from_secs(u64::from(st.session_idle_minutes) * 60),
+            session_max: Duration::from_secs(u64::from(st.session_max_hours) * 3600),
+            secure_cookies: parts.tls.is_some() || st.public_url.starts_with("https://"),
+            code_tries_per_minute: nonzero(st.code_tries_per_minute),
+            requests_per_minute: nonzero(st.requests_per_minute),
+            trust_forwarded_for: st.trust_forwarded_for,
+            contact: Contact {
+                phone: st.contact_phone.clone(),
+                email: st.contact_email.clone(),
+            },
+        });
+        let limits = HttpLimits {
+            max_connections: st.max_connections as usize,
+            ..HttpLimits::default()
+        };
+        let router = site.router();
+        let tls = parts.tls.clone();
+        let sd = trigger.subscribe();
+        let mut sweep_sd = trigger.subscribe();
+        tokio::spawn(async move {
+            loop {
+                tokio::select! {
+                    _ = tokio::time::sleep(Duration::from_secs(60)) => site.sweep(),
+                    _ = sweep_sd.wait() => return,
+                }
+            }
+        });
+        tracing::info!(addr = ?storage_addr, tls = tls.is_some(), "storage site listening");
+        tasks.push((
+            "storage",
+            tokio::spawn(async move {
+                Ok(crate::storage::http::serve(listener, router, tls, limits, sd).await?)
+            }),
         ));
     }
 
@@ -363,6 +526,7 @@ pub async fn start(
     Ok(Running {
         grpc_addr,
         metrics_addr,
+        storage_addr,
         trigger,
         tasks,
         _data_dir_lock: c.data_dir_lock,

@@ -1,6 +1,8 @@
-//! Claiming acceptance work so that no offer is processed by two workers.
+//! Claiming work so that no offer is processed by two workers: acceptance
+//! (every received offer) and publication (every accepted offer).
 //!
-//! The projection puts every received offer in `rm_acceptance_queue`. A
+//! The projection puts every received offer in `rm_acceptance_queue` and every
+//! accepted one in `rm_publication_queue` ([`Queue`]). A
 //! worker claims the oldest unclaimed one with one atomic `UPDATE … RETURNING`
 //! that sets a lease (owner and expiry) and counts the attempt. On
 //! PostgreSQL the row is picked by a sub-select with `FOR UPDATE SKIP LOCKED`:
@@ -9,31 +11,59 @@
 //! other claimers until it expires (a crashed worker's offer is retried after
 //! the lease). On SQLite the statement is atomic because SQLite has one writer
 //! at a time; the embedded store is for one process (several processes need
-//! PostgreSQL). Every claim is also written to `rm_acceptance_claims`, an audit
-//! the tests use to prove no offer was taken twice.
+//! PostgreSQL). Every claim is also written to the queue's claims table
+//! (`rm_acceptance_claims`, `rm_publication_claims`), an audit the tests use
+//! to prove no offer was taken twice.
 
 use std::time::Duration;
 
-use sqlx::Row;
+use sqlx::{AssertSqlSafe, Row};
 
 use crate::read_model::{Dialect, ReadModel};
 
-const CLAIM_POSTGRES: &str = "UPDATE rm_acceptance_queue
-    SET lease_owner = $1, lease_until = $2, attempts = attempts + 1
-    WHERE offer_id = (
-        SELECT offer_id FROM rm_acceptance_queue
-        WHERE done = 0 AND attempts < $3 AND (lease_until IS NULL OR lease_until < $4)
-        ORDER BY position LIMIT 1
-        FOR UPDATE SKIP LOCKED)
-    RETURNING offer_id, attempts";
+/// Which work a queue holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Queue {
+    /// Received offers waiting for the acceptance checks.
+    Acceptance,
+    /// Accepted offers whose documents wait to be published to the client's storage.
+    Publication,
+}
 
-const CLAIM_SQLITE: &str = "UPDATE rm_acceptance_queue
+impl Queue {
+    /// The queue's table.
+    pub fn table(self) -> &'static str {
+        match self {
+            Queue::Acceptance => "rm_acceptance_queue",
+            Queue::Publication => "rm_publication_queue",
+        }
+    }
+
+    /// The queue's claims audit table.
+    pub fn claims_table(self) -> &'static str {
+        match self {
+            Queue::Acceptance => "rm_acceptance_claims",
+            Queue::Publication => "rm_publication_claims",
+        }
+    }
+
+    fn claim_sql(self, dialect: Dialect) -> String {
+        let lock = match dialect {
+            Dialect::Postgres => " FOR UPDATE SKIP LOCKED",
+            Dialect::Sqlite => "",
+        };
+        let table = self.table();
+        format!(
+            "UPDATE {table}
     SET lease_owner = $1, lease_until = $2, attempts = attempts + 1
     WHERE offer_id = (
-        SELECT offer_id FROM rm_acceptance_queue
+        SELECT offer_id FROM {table}
         WHERE done = 0 AND attempts < $3 AND (lease_until IS NULL OR lease_until < $4)
-        ORDER BY position LIMIT 1)
-    RETURNING offer_id, attempts";
+        ORDER BY position LIMIT 1{lock})
+    RETURNING offer_id, attempts"
+        )
+    }
+}
 
 /// One claimed offer.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -48,6 +78,7 @@ pub struct Claim {
 #[derive(Debug, Clone)]
 pub struct WorkQueue {
     rm: ReadModel,
+    queue: Queue,
     owner: String,
     lease: Duration,
     max_attempts: u32,
@@ -58,29 +89,28 @@ fn now_micros() -> i64 {
 }
 
 impl WorkQueue {
-    /// A queue whose claims name `owner` and last `lease`.
+    /// A worker's view of `queue`: its claims name `owner` and last `lease`.
     pub fn new(
         rm: ReadModel,
+        queue: Queue,
         owner: impl Into<String>,
         lease: Duration,
         max_attempts: u32,
     ) -> Self {
         WorkQueue {
             rm,
+            queue,
             owner: owner.into(),
             lease,
             max_attempts,
         }
     }
 
-    /// Claims the oldest offer waiting for acceptance, if any.
+    /// Claims the oldest offer waiting in the queue, if any.
     pub async fn claim(&self) -> Result<Option<Claim>, sqlx::Error> {
         let now = now_micros();
-        let sql = match self.rm.dialect() {
-            Dialect::Postgres => CLAIM_POSTGRES,
-            Dialect::Sqlite => CLAIM_SQLITE,
-        };
-        let row = sqlx::query(sql)
+        let sql = self.queue.claim_sql(self.rm.dialect());
+        let row = sqlx::query(AssertSqlSafe(sql))
             .bind(self.owner.as_str())
             .bind(now + self.lease.as_micros() as i64)
             .bind(i64::from(self.max_attempts))
@@ -92,9 +122,10 @@ impl WorkQueue {
             offer_id: row.try_get("offer_id")?,
             attempt: row.try_get("attempts")?,
         };
-        sqlx::query(
-            "INSERT INTO rm_acceptance_claims (offer_id, owner, claimed_at) VALUES ($1, $2, $3)",
-        )
+        sqlx::query(AssertSqlSafe(format!(
+            "INSERT INTO {} (offer_id, owner, claimed_at) VALUES ($1, $2, $3)",
+            self.queue.claims_table()
+        )))
         .bind(claim.offer_id.as_str())
         .bind(self.owner.as_str())
         .bind(now)
@@ -105,7 +136,7 @@ impl WorkQueue {
 
     /// Marks a claimed offer as decided.
     pub async fn complete(&self, offer_id: &str) -> Result<(), sqlx::Error> {
-        sqlx::query("UPDATE rm_acceptance_queue SET done = 1, lease_owner = NULL, lease_until = NULL WHERE offer_id = $1 AND lease_owner = $2")
+        sqlx::query(AssertSqlSafe(format!("UPDATE {} SET done = 1, lease_owner = NULL, lease_until = NULL WHERE offer_id = $1 AND lease_owner = $2", self.queue.table())))
             .bind(offer_id)
             .bind(self.owner.as_str())
             .execute(self.rm.pool())
@@ -121,7 +152,7 @@ impl WorkQueue {
         backoff: Duration,
     ) -> Result<(), sqlx::Error> {
         let error: String = error.chars().take(1000).collect();
-        sqlx::query("UPDATE rm_acceptance_queue SET lease_until = $1, last_error = $2 WHERE offer_id = $3 AND lease_owner = $4")
+        sqlx::query(AssertSqlSafe(format!("UPDATE {} SET lease_until = $1, last_error = $2 WHERE offer_id = $3 AND lease_owner = $4", self.queue.table())))
             .bind(now_micros() + backoff.as_micros() as i64)
             .bind(error)
             .bind(offer_id)

@@ -13,7 +13,7 @@ use crate::field::{SignatureField, SignerRole};
 use crate::hash::Sha256;
 use crate::ids::{AgentId, DocumentName, FieldId, HelpDeskUser, MessageId, OfferId, OfferNumber};
 use crate::pad::SignPad;
-use crate::publication::{AccessCodeHash, Channels, StorageFolder};
+use crate::publication::{AccessCodeHash, Channels, ClientInfo, PublishedDocument, StorageFolder};
 use crate::signature::SignatureQuality;
 use crate::text::{PersonName, Reason, ServerReply};
 
@@ -88,19 +88,44 @@ pub enum Command {
         /// When.
         rejected_at: DateTime<Utc>,
     },
-    /// Put the documents in the client's storage (again with a fresh access code on a resend).
-    /// → [`crate::event::DocumentsPublished`]
+    /// Put the documents in the client's storage. → [`crate::event::DocumentsPublished`]
     PublishDocuments {
         /// The folder.
         folder: StorageFolder,
         /// SHA-256 of the link token.
         link_token_sha256: Sha256,
-        /// Slow hash of the access code.
-        access_code_hash: AccessCodeHash,
-        /// When link and code expire; after `published_at`.
+        /// The documents handed over (at least one, names unique).
+        documents: Vec<PublishedDocument>,
+        /// When the link expires; after `published_at`.
         expires_at: DateTime<Utc>,
         /// When.
         published_at: DateTime<Utc>,
+    },
+    /// Issue a new access code: it replaces the old one at once, lifts a lock and moves the expiry.
+    /// → [`crate::event::AccessCodeIssued`]
+    IssueAccessCode {
+        /// Slow hash of the new code.
+        code_hash: AccessCodeHash,
+        /// When link and code expire; after `issued_at`.
+        expires_at: DateTime<Utc>,
+        /// When.
+        issued_at: DateTime<Utc>,
+    },
+    /// A well-formed but wrong access code was entered. → [`crate::event::StorageAccessRefused`]
+    /// (wrong code, or locked or expired when the entry already is), and
+    /// [`crate::event::StorageLocked`] with the try that reaches the limit.
+    RecordWrongAccessCode {
+        /// Who.
+        client: ClientInfo,
+        /// When.
+        at: DateTime<Utc>,
+    },
+    /// A visit to a locked or expired entry. → [`crate::event::StorageAccessRefused`]
+    RecordRefusedVisit {
+        /// Who.
+        client: ClientInfo,
+        /// When.
+        at: DateTime<Utc>,
     },
     /// Schedule the e-mail and/or SMS. → [`crate::event::NotificationScheduled`]
     ScheduleNotification {
@@ -167,15 +192,23 @@ pub enum Command {
         /// When.
         failed_at: DateTime<Utc>,
     },
-    /// The client opened the storage. → [`crate::event::StorageOpened`]
+    /// The client opened the storage with the right code. → [`crate::event::StorageOpened`]
     RecordStorageOpened {
+        /// Who (`None`: not known).
+        client: Option<ClientInfo>,
         /// When.
         opened_at: DateTime<Utc>,
     },
-    /// The client downloaded a document. → [`crate::event::DocumentDownloaded`]
+    /// The client downloaded a document, whole or in part. → [`crate::event::DocumentDownloaded`]
     RecordDocumentDownloaded {
-        /// Which document.
+        /// Which document (one of the published ones).
         document: DocumentName,
+        /// Who (`None`: not known).
+        client: Option<ClientInfo>,
+        /// Bytes sent.
+        bytes_sent: Option<u64>,
+        /// Bytes the response was to carry.
+        bytes_expected: Option<u64>,
         /// When.
         downloaded_at: DateTime<Utc>,
     },

@@ -23,11 +23,14 @@ use crate::field::{SignatureField, SignerRole};
 use crate::hash::Sha256;
 use crate::ids::{AgentId, FieldId, MessageId, OfferId, OfferNumber};
 use crate::limits::{
-    MAX_ACCESS_RECORDS, MAX_CONTACT_CORRECTIONS, MAX_MESSAGES_PER_CHANNEL, MAX_PUBLICATIONS,
-    MAX_RESEND_REQUESTS, MAX_SCHEDULES, MAX_SIGNATURE_FIELDS,
+    MAX_ACCESS_CODES, MAX_ACCESS_RECORDS, MAX_CONTACT_CORRECTIONS, MAX_MESSAGES_PER_CHANNEL,
+    MAX_PUBLICATIONS, MAX_PUBLISHED_DOCUMENTS, MAX_RESEND_REQUESTS, MAX_SCHEDULES,
+    MAX_SIGNATURE_FIELDS, MAX_WRONG_ACCESS_CODES,
 };
 use crate::pad::SignPad;
-use crate::publication::{AccessCodeHash, Channels, StorageFolder};
+use crate::publication::{
+    AccessCodeHash, AccessRefusal, Channels, ClientInfo, PublishedDocument, StorageFolder,
+};
 use crate::state::{Decision, DeliveryStatus, MessageOutcome, Offer, OfferState, SentMessage};
 use crate::text::{PersonName, ServerReply};
 
@@ -103,17 +106,24 @@ pub fn decide(command: &Command, state: &OfferState) -> Decided {
         Command::PublishDocuments {
             folder,
             link_token_sha256,
-            access_code_hash,
+            documents,
             expires_at,
             published_at,
         } => publish_documents(
             offer,
             folder,
             link_token_sha256,
-            access_code_hash,
+            documents,
             *expires_at,
             *published_at,
         ),
+        Command::IssueAccessCode {
+            code_hash,
+            expires_at,
+            issued_at,
+        } => issue_access_code(offer, code_hash, *expires_at, *issued_at),
+        Command::RecordWrongAccessCode { client, at } => wrong_access_code(offer, client, *at),
+        Command::RecordRefusedVisit { client, at } => refused_visit(offer, client, *at),
         Command::ScheduleNotification {
             channels,
             due_at,
@@ -207,24 +217,43 @@ pub fn decide(command: &Command, state: &OfferState) -> Decided {
                 failed_at: *failed_at,
             }))
         }
-        Command::RecordStorageOpened { opened_at } => {
+        Command::RecordStorageOpened { client, opened_at } => {
             record_access(offer)?;
+            require_open(offer, *opened_at)?;
             Ok(vec![
                 StorageOpened {
                     opened_at: *opened_at,
+                    client: client.clone(),
                 }
                 .into(),
             ])
         }
         Command::RecordDocumentDownloaded {
             document,
+            client,
+            bytes_sent,
+            bytes_expected,
             downloaded_at,
         } => {
             record_access(offer)?;
+            let published = offer.publication.as_ref().map_or(&[][..], |p| &p.documents);
+            if !published.is_empty() && !published.iter().any(|d| &d.name == document) {
+                return Err(LifecycleError::UnknownDocument {
+                    document: document.to_string(),
+                });
+            }
+            let completed = match (bytes_sent, bytes_expected) {
+                (Some(sent), Some(expected)) => Some(sent >= expected),
+                _ => None,
+            };
             Ok(vec![
                 DocumentDownloaded {
                     document: document.clone(),
                     downloaded_at: *downloaded_at,
+                    client: client.clone(),
+                    bytes_sent: *bytes_sent,
+                    bytes_expected: *bytes_expected,
+                    completed,
                 }
                 .into(),
             ])
@@ -542,7 +571,7 @@ fn publish_documents(
     offer: &Offer,
     folder: &StorageFolder,
     link_token_sha256: &Sha256,
-    access_code_hash: &AccessCodeHash,
+    documents: &[PublishedDocument],
     expires_at: DateTime<Utc>,
     published_at: DateTime<Utc>,
 ) -> Decided {
@@ -550,7 +579,7 @@ fn publish_documents(
     if let Some(current) = &offer.publication
         && &current.folder == folder
         && &current.link_token_sha256 == link_token_sha256
-        && &current.access_code_hash == access_code_hash
+        && current.documents == documents
         && current.expires_at == expires_at
     {
         return Ok(Vec::new());
@@ -558,17 +587,144 @@ fn publish_documents(
     if expires_at <= published_at {
         return Err(LifecycleError::ExpiryNotAfterPublication);
     }
+    if documents.is_empty() {
+        return Err(LifecycleError::NoDocuments);
+    }
+    if documents.len() > MAX_PUBLISHED_DOCUMENTS {
+        return Err(LifecycleError::LimitReached {
+            what: "dokumenty v úložišti",
+            max: MAX_PUBLISHED_DOCUMENTS,
+        });
+    }
+    let mut names = HashSet::new();
+    if let Some(twice) = documents.iter().find(|d| !names.insert(&d.name)) {
+        return Err(LifecycleError::DuplicateDocument {
+            document: twice.name.to_string(),
+        });
+    }
     within(offer.publications, MAX_PUBLICATIONS, "zveřejnění dokumentů")?;
     Ok(vec![
         DocumentsPublished {
             folder: folder.clone(),
             link_token_sha256: *link_token_sha256,
-            access_code_hash: access_code_hash.clone(),
+            documents: documents.to_vec(),
+            access_code_hash: None,
             expires_at,
             published_at,
         }
         .into(),
     ])
+}
+
+fn issue_access_code(
+    offer: &Offer,
+    code_hash: &AccessCodeHash,
+    expires_at: DateTime<Utc>,
+    issued_at: DateTime<Utc>,
+) -> Decided {
+    require_published(offer)?;
+    if offer.access.code_hash.as_ref() == Some(code_hash)
+        && offer.access.expires_at == Some(expires_at)
+    {
+        return Ok(Vec::new());
+    }
+    if expires_at <= issued_at {
+        return Err(LifecycleError::ExpiryNotAfterPublication);
+    }
+    within(
+        offer.access.codes_issued,
+        MAX_ACCESS_CODES,
+        "přístupové kódy",
+    )?;
+    Ok(vec![
+        AccessCodeIssued {
+            code_hash: code_hash.clone(),
+            expires_at,
+            issued_at,
+        }
+        .into(),
+    ])
+}
+
+/// The refusal a visit at `at` meets before any code is checked: locked first (a new code lifts
+/// it), then expired.
+fn standing_refusal(offer: &Offer, at: DateTime<Utc>) -> Option<AccessRefusal> {
+    if offer.access.is_locked() {
+        Some(AccessRefusal::Locked)
+    } else if offer.access.is_expired(at) {
+        Some(AccessRefusal::Expired)
+    } else {
+        None
+    }
+}
+
+fn refusal(
+    refusal: AccessRefusal,
+    client: &ClientInfo,
+    at: DateTime<Utc>,
+    tries_left: u32,
+) -> Event {
+    StorageAccessRefused {
+        refusal,
+        tries_left,
+        client: client.clone(),
+        refused_at: at,
+    }
+    .into()
+}
+
+fn wrong_access_code(offer: &Offer, client: &ClientInfo, at: DateTime<Utc>) -> Decided {
+    record_access(offer)?;
+    if offer.access.code_hash.is_none() {
+        return Err(LifecycleError::NoAccessCode);
+    }
+    if let Some(standing) = standing_refusal(offer, at) {
+        return Ok(vec![refusal(
+            standing,
+            client,
+            at,
+            offer.access.tries_left(),
+        )]);
+    }
+    let tries = offer.access.wrong_tries.saturating_add(1);
+    let tries_left = MAX_WRONG_ACCESS_CODES.saturating_sub(tries);
+    let mut events = vec![refusal(AccessRefusal::WrongCode, client, at, tries_left)];
+    if tries_left == 0 {
+        events.push(
+            StorageLocked {
+                wrong_tries: tries,
+                client: client.clone(),
+                locked_at: at,
+            }
+            .into(),
+        );
+    }
+    Ok(events)
+}
+
+fn refused_visit(offer: &Offer, client: &ClientInfo, at: DateTime<Utc>) -> Decided {
+    record_access(offer)?;
+    match standing_refusal(offer, at) {
+        Some(standing) => Ok(vec![refusal(
+            standing,
+            client,
+            at,
+            offer.access.tries_left(),
+        )]),
+        None => Err(LifecycleError::StorageOpen),
+    }
+}
+
+/// The storage can be opened at `at`: a code was issued, the entry is neither locked nor expired.
+fn require_open(offer: &Offer, at: DateTime<Utc>) -> Result<(), LifecycleError> {
+    if offer.access.code_hash.is_none() {
+        return Err(LifecycleError::NoAccessCode);
+    }
+    match standing_refusal(offer, at) {
+        Some(AccessRefusal::Locked) => Err(LifecycleError::StorageLocked),
+        Some(_) => Err(LifecycleError::StorageExpired),
+        None => Ok(()),
+    }
 }
 
 fn schedule_notification(

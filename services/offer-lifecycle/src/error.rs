@@ -185,6 +185,35 @@ pub enum LifecycleError {
     /// The link's expiry is not after the publication time.
     #[error("Platnost odkazu do úložiště musí skončit až po zveřejnění dokumentů.")]
     ExpiryNotAfterPublication,
+    /// A publication lists no document.
+    #[error("Do úložiště je třeba uložit alespoň jeden dokument.")]
+    NoDocuments,
+    /// A publication lists a document name twice.
+    #[error("Dokument {document} je v úložišti uveden dvakrát.")]
+    DuplicateDocument {
+        /// The name.
+        document: String,
+    },
+    /// A download names a document that was not published.
+    #[error("Dokument {document} v klientově úložišti není.")]
+    UnknownDocument {
+        /// The name.
+        document: String,
+    },
+    /// The storage is used before any access code was issued.
+    #[error("Klientovi ještě nebyl vydán přístupový kód do úložiště.")]
+    NoAccessCode,
+    /// The storage is locked after too many wrong codes.
+    #[error(
+        "Přístup do úložiště je zablokován po pěti chybně zadaných kódech; nový kód pošle Help Desk."
+    )]
+    StorageLocked,
+    /// The link and code have expired.
+    #[error("Platnost odkazu do úložiště vypršela; nový kód a prodloužení zajistí Help Desk.")]
+    StorageExpired,
+    /// A refused visit is recorded while the storage is open to the right code.
+    #[error("Úložiště není zablokované ani jeho platnost nevypršela.")]
+    StorageOpen,
     /// The command needs the documents published to the client's storage.
     #[error("Dokumenty ještě nebyly uloženy do klientova úložiště.")]
     DocumentsNotPublished,

@@ -18,7 +18,9 @@ use crate::field::{SignatureField, SignerRole};
 use crate::hash::Sha256;
 use crate::ids::{AgentId, DocumentName, FieldId, HelpDeskUser, MessageId, OfferId, OfferNumber};
 use crate::pad::SignPad;
-use crate::publication::{AccessCodeHash, Channels, StorageFolder};
+use crate::publication::{
+    AccessCodeHash, AccessRefusal, Channels, ClientInfo, PublishedDocument, StorageFolder,
+};
 use crate::signature::SignatureQuality;
 use crate::text::{PersonName, Reason, ServerReply};
 
@@ -113,6 +115,10 @@ pub struct OfferRejected {
 }
 
 /// The signed offer and the insurance terms were put in the client's storage.
+///
+/// Version 2 lists the documents and no longer carries an access code: codes are issued separately
+/// ([`AccessCodeIssued`]) when the SMS goes out. A version-1 event's code is read into
+/// `access_code_hash`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct DocumentsPublished {
@@ -120,12 +126,55 @@ pub struct DocumentsPublished {
     pub folder: StorageFolder,
     /// SHA-256 of the link token (the token itself is only in the e-mail).
     pub link_token_sha256: Sha256,
-    /// Slow hash of the access code (the code itself is only in the SMS).
-    pub access_code_hash: AccessCodeHash,
-    /// When the link and the code expire.
+    /// The documents handed over (version 1 did not list them: empty).
+    #[serde(default)]
+    pub documents: Vec<PublishedDocument>,
+    /// Version 1 only: the slow hash of the access code published with the documents.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub access_code_hash: Option<AccessCodeHash>,
+    /// When the link expires.
     pub expires_at: DateTime<Utc>,
     /// When they were published.
     pub published_at: DateTime<Utc>,
+}
+
+/// A new access code for the storage was issued: it replaces any earlier code at once, lifts a lock
+/// and moves the expiry. Only its slow hash is recorded; the code itself goes out by SMS.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AccessCodeIssued {
+    /// Slow hash (PHC string) of the code.
+    pub code_hash: AccessCodeHash,
+    /// When the link and this code expire.
+    pub expires_at: DateTime<Utc>,
+    /// When it was issued.
+    pub issued_at: DateTime<Utc>,
+}
+
+/// A visit to the storage was turned away: a wrong code, a locked or an expired entry.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StorageAccessRefused {
+    /// Why.
+    pub refusal: AccessRefusal,
+    /// Wrong codes still allowed before the entry locks.
+    pub tries_left: u32,
+    /// Who.
+    pub client: ClientInfo,
+    /// When.
+    pub refused_at: DateTime<Utc>,
+}
+
+/// Too many wrong access codes: the storage is locked until the help desk sends a new code.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StorageLocked {
+    /// Wrong codes in a row that locked it.
+    pub wrong_tries: u32,
+    /// Who entered the last one.
+    pub client: ClientInfo,
+    /// When.
+    pub locked_at: DateTime<Utc>,
 }
 
 /// The e-mail and/or SMS were scheduled (the morning after receipt, Prague time).
@@ -220,9 +269,12 @@ pub struct SmsFailed {
 pub struct StorageOpened {
     /// When.
     pub opened_at: DateTime<Utc>,
+    /// Who (version 1 did not record it).
+    #[serde(default)]
+    pub client: Option<ClientInfo>,
 }
 
-/// The client downloaded a document from the storage.
+/// The client downloaded a document from the storage, whole or in part.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct DocumentDownloaded {
@@ -230,6 +282,19 @@ pub struct DocumentDownloaded {
     pub document: DocumentName,
     /// When.
     pub downloaded_at: DateTime<Utc>,
+    /// Who (version 1 did not record it).
+    #[serde(default)]
+    pub client: Option<ClientInfo>,
+    /// Bytes sent (version 1: unknown).
+    #[serde(default)]
+    pub bytes_sent: Option<u64>,
+    /// Bytes the response was to carry: the document, or the requested range (version 1: unknown).
+    #[serde(default)]
+    pub bytes_expected: Option<u64>,
+    /// Whether every expected byte was sent; `false` when the connection was cut off (version 1:
+    /// unknown).
+    #[serde(default)]
+    pub completed: Option<bool>,
 }
 
 /// Help desk: the e-mail and/or SMS are to be sent again.
@@ -353,7 +418,8 @@ events! {
     OfferReceived = 1,
     OfferAccepted = 1,
     OfferRejected = 1,
-    DocumentsPublished = 1,
+    DocumentsPublished = 2,
+    AccessCodeIssued = 1,
     NotificationScheduled = 1,
     EmailSent = 1,
     EmailDelivered = 1,
@@ -361,8 +427,10 @@ events! {
     SmsSent = 1,
     SmsDelivered = 1,
     SmsFailed = 1,
-    StorageOpened = 1,
-    DocumentDownloaded = 1,
+    StorageOpened = 2,
+    DocumentDownloaded = 2,
+    StorageAccessRefused = 1,
+    StorageLocked = 1,
     NotificationResendRequested = 1,
     ContactCorrected = 1,
     PaperWithdrawalRecorded = 1,

@@ -5,8 +5,13 @@
 //! the same state. An event that cannot apply (anything before `OfferModelled`, a report for an unknown
 //! message) leaves the state as it is.
 
+use chrono::{DateTime, Utc};
+
 use crate::event::Event;
-use crate::state::{Decision, DeliveryStatus, MessageOutcome, Offer, OfferState, SentMessage};
+use crate::publication::{AccessCodeHash, AccessRefusal};
+use crate::state::{
+    Decision, DeliveryStatus, MessageOutcome, Offer, OfferState, SentMessage, StorageAccess,
+};
 
 /// Applies one event to the state.
 pub fn evolve(mut state: OfferState, event: &Event) -> OfferState {
@@ -47,6 +52,7 @@ pub fn evolve(mut state: OfferState, event: &Event) -> OfferState {
                 email_status: DeliveryStatus::NotSent,
                 sms: Vec::new(),
                 sms_status: DeliveryStatus::NotSent,
+                access: StorageAccess::default(),
                 access_records: 0,
                 last_opened_at: None,
                 resend_requests: 0,
@@ -89,7 +95,19 @@ fn apply(offer: &mut Offer, event: &Event) {
         Event::DocumentsPublished(e) => {
             offer.publication = Some(e.clone());
             offer.publications = offer.publications.saturating_add(1);
+            offer.access.expires_at = Some(e.expires_at);
+            if let Some(code_hash) = &e.access_code_hash {
+                new_code(&mut offer.access, code_hash, e.expires_at);
+            }
         }
+        Event::AccessCodeIssued(e) => new_code(&mut offer.access, &e.code_hash, e.expires_at),
+        Event::StorageAccessRefused(e) => {
+            offer.access_records = offer.access_records.saturating_add(1);
+            if e.refusal == AccessRefusal::WrongCode {
+                offer.access.wrong_tries = offer.access.wrong_tries.saturating_add(1);
+            }
+        }
+        Event::StorageLocked(e) => offer.access.locked_at = Some(e.locked_at),
         Event::NotificationScheduled(e) => {
             offer.schedule = Some(e.clone());
             offer.schedules = offer.schedules.saturating_add(1);
@@ -180,6 +198,15 @@ fn apply(offer: &mut Offer, event: &Event) {
         Event::PaperWithdrawalRecorded(e) => offer.withdrawal = Some(e.clone()),
         Event::OfferMadeEffective(e) => offer.effective_at = Some(e.effective_at),
     }
+}
+
+/// A new access code replaces the old one, clears the wrong tries and the lock, and moves the expiry.
+fn new_code(access: &mut StorageAccess, code_hash: &AccessCodeHash, expires_at: DateTime<Utc>) {
+    access.code_hash = Some(code_hash.clone());
+    access.codes_issued = access.codes_issued.saturating_add(1);
+    access.expires_at = Some(expires_at);
+    access.wrong_tries = 0;
+    access.locked_at = None;
 }
 
 /// A new message to the current address: a delivered status stays (the client has the link), anything

@@ -33,6 +33,9 @@
 //!   made effective ("Nabídku nelze zplatnit: klientovi se nepodařilo doručit e-mail."). A bounce
 //!   blocks until a later delivery report; a help-desk correction of the e-mail address blocks until
 //!   an e-mail to the new address is delivered.
+//! - The client's storage opens only with the current access code: five wrong codes in a row lock
+//!   it ([`StorageLocked`](event::StorageLocked)) until a new code is issued, which also moves the
+//!   expiry; every wrong code and every visit to a locked or expired entry is recorded.
 //! - Every help-desk action names the user and a non-empty reason.
 //! - Every list and counter is bounded ([`limits`]).
 //! - Restating a recorded fact produces no events; contradicting it is an error (see [`decide()`]).
@@ -52,10 +55,14 @@
 //! | `ReceiveOffer` | — | ✗ | ✓ PDF hash = sealed hash | *same* | *same* | *same* |
 //! | `AcceptOffer` | — | ✗ | ✗ | ✓ | ✗ | *same* |
 //! | `RejectOffer` | — | ✗ | ✗ | ✓ | *same* reason | ✗ |
-//! | `PublishDocuments` | — | ✗ | ✗ | ✗ | ✗ | ✓ expiry after publication |
+//! | `PublishDocuments` | — | ✗ | ✗ | ✗ | ✗ | ✓ expiry after publication, ≥ 1 document |
+//! | `IssueAccessCode` | — | ✗ | ✗ | ✗ | ✗ | ✓ once published |
+//! | `RecordWrongAccessCode` | — | ✗ | ✗ | ✗ | ✗ | ✓ once a code is issued |
+//! | `RecordRefusedVisit` | — | ✗ | ✗ | ✗ | ✗ | ✓ while locked or expired |
 //! | `ScheduleNotification`, `RecordEmailSent`, `RecordSmsSent` | — | ✗ | ✗ | ✗ | ✗ | ✓ once published |
 //! | `RecordEmailDelivered` / `Bounced`, `RecordSmsDelivered` / `Failed` | — | ✗ | ✗ | ✗ | ✗ | ✓ for a recorded message |
-//! | `RecordStorageOpened`, `RecordDocumentDownloaded` | — | ✗ | ✗ | ✗ | ✗ | ✓ once published |
+//! | `RecordStorageOpened` | — | ✗ | ✗ | ✗ | ✗ | ✓ with a code issued, neither locked nor expired |
+//! | `RecordDocumentDownloaded` | — | ✗ | ✗ | ✗ | ✗ | ✓ a published document |
 //! | `RequestResend` (help desk) | — | ✗ | ✗ | ✗ | ✗ | ✓ once published |
 //! | `CorrectContact` (help desk) | — | ✗ (the agent edits the offer) | ✓ | ✓ | ✓ | ✓ |
 //! | `RecordPaperWithdrawal` (help desk) | — | ✗ (nothing to withdraw) | ✓ once | ✓ once | ✓ once | ✓ once |
@@ -100,8 +107,11 @@ pub use ids::{
     PadSerial,
 };
 pub use pad::{PadModel, SignPad};
-pub use publication::{AccessCodeHash, Channels, StorageFolder};
+pub use publication::{
+    AccessCodeHash, AccessRefusal, Channels, ClientInfo, DocumentKind, FileName, PublishedDocument,
+    StorageFolder, UserAgent,
+};
 pub use schema::{EncodedEvent, SchemaError, decode, decode_slice, encode};
 pub use signature::SignatureQuality;
-pub use state::{DeliveryStatus, Offer, OfferState, OfferStatus};
+pub use state::{DeliveryStatus, Offer, OfferState, OfferStatus, StorageAccess};
 pub use text::{FieldLabel, PersonName, Reason, ServerReply};

@@ -28,6 +28,10 @@ pub const MAX_MESSAGE_ID_CHARS: usize = 256;
 pub const MAX_FOLDER_CHARS: usize = 200;
 /// Characters in a stored access-code hash (a PHC string such as argon2id).
 pub const MAX_ACCESS_CODE_HASH_CHARS: usize = 256;
+/// Characters in a published document's file name.
+pub const MAX_FILE_NAME_CHARS: usize = 200;
+/// Characters kept of a browser's `User-Agent`.
+pub const MAX_USER_AGENT_CHARS: usize = 512;
 /// Characters in an e-mail address (RFC 5321 path limit).
 pub const MAX_EMAIL_CHARS: usize = 254;
 /// Characters in the raw phone input before normalisation (spaces and prefixes included).
@@ -37,13 +41,19 @@ pub const MAX_PHONE_INPUT_CHARS: usize = 32;
 pub const MAX_MESSAGES_PER_CHANNEL: usize = 32;
 /// Times the documents may be (re)published, each with a fresh access code.
 pub const MAX_PUBLICATIONS: u32 = 32;
+/// Documents in one publication.
+pub const MAX_PUBLISHED_DOCUMENTS: usize = 16;
+/// Access codes issued for one offer (the first one and every help-desk resend).
+pub const MAX_ACCESS_CODES: u32 = 32;
+/// Wrong access codes in a row that lock the storage until a new code is issued.
+pub const MAX_WRONG_ACCESS_CODES: u32 = 5;
 /// Notifications scheduled for one offer.
 pub const MAX_SCHEDULES: u32 = 32;
 /// Help-desk resend requests for one offer.
 pub const MAX_RESEND_REQUESTS: u32 = 32;
 /// Help-desk contact corrections for one offer.
 pub const MAX_CONTACT_CORRECTIONS: u32 = 16;
-/// Storage openings plus document downloads recorded for one offer.
+/// Storage visits recorded for one offer: openings, downloads, refused visits.
 pub const MAX_ACCESS_RECORDS: u32 = 10_000;
 
 /// Widest plausible signature, in millimetres (the largest supported pad is far smaller).

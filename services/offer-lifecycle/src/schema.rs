@@ -12,6 +12,12 @@
 //! | --- | --- | --- |
 //! | `OfferModelled` | 1 | contacts as two flat strings, `client_email` and `client_phone`; the phone as the agent typed it (`603 123 456`) |
 //! | `OfferModelled` | 2 | contacts in one `contacts` object (`email`, `mobile`), the mobile in E.164 (`+420603123456`) — personal data in one place, ready for per-client encryption |
+//! | `DocumentsPublished` | 1 | one access code's hash (`access_code_hash`) published with the link |
+//! | `DocumentsPublished` | 2 | the documents listed (`documents`); codes come separately in `AccessCodeIssued`, a version-1 code is kept in `access_code_hash` |
+//! | `StorageOpened` | 1 | the time only |
+//! | `StorageOpened` | 2 | also who (`client`: IP address and browser); `null` when read from version 1 |
+//! | `DocumentDownloaded` | 1 | the document and the time only |
+//! | `DocumentDownloaded` | 2 | also who, bytes sent and expected, completed or cut off; `null` (unknown) when read from version 1 |
 //! | every other type | 1 | as defined in [`crate::event`] |
 //!
 //! An upcaster never guesses: a version-1 phone that is not a Czech mobile number is a decode error
@@ -21,7 +27,7 @@ use serde_json::{Map, Value};
 
 use crate::contact::CzechMobile;
 use crate::event::Event;
-use crate::limits::{MAX_EVENT_PAYLOAD_BYTES, MAX_SIGNATURE_FIELDS};
+use crate::limits::{MAX_EVENT_PAYLOAD_BYTES, MAX_PUBLISHED_DOCUMENTS, MAX_SIGNATURE_FIELDS};
 
 /// An event in its stored form.
 #[derive(Debug, Clone, PartialEq)]
@@ -206,6 +212,14 @@ fn check_bounds(event: &Event) -> Result<(), SchemaError> {
             detail: format!("nejvýše {MAX_SIGNATURE_FIELDS} podpisových polí"),
         });
     }
+    if let Event::DocumentsPublished(e) = event
+        && e.documents.len() > MAX_PUBLISHED_DOCUMENTS
+    {
+        return Err(SchemaError::Bounds {
+            type_name: event.type_name(),
+            detail: format!("nejvýše {MAX_PUBLISHED_DOCUMENTS} dokumentů"),
+        });
+    }
     Ok(())
 }
 
@@ -213,8 +227,53 @@ fn check_bounds(event: &Event) -> Result<(), SchemaError> {
 fn upcast(type_name: &'static str, version: u16, payload: Value) -> Result<Value, SchemaError> {
     match (type_name, version) {
         ("OfferModelled", 1) => offer_modelled_v1_to_v2(payload),
+        ("DocumentsPublished", 1) => with_fields(
+            type_name,
+            version,
+            payload,
+            &[("documents", Value::Array(Vec::new()))],
+        ),
+        ("StorageOpened", 1) => {
+            with_fields(type_name, version, payload, &[("client", Value::Null)])
+        }
+        ("DocumentDownloaded", 1) => with_fields(
+            type_name,
+            version,
+            payload,
+            &[
+                ("client", Value::Null),
+                ("bytes_sent", Value::Null),
+                ("bytes_expected", Value::Null),
+                ("completed", Value::Null),
+            ],
+        ),
         _ => Err(SchemaError::MissingUpcaster { type_name, version }),
     }
+}
+
+/// An upcaster that adds fields the old version did not have, with the values that say what the old
+/// version knew (an empty list, or `null` for "not recorded"); a field already present is an error,
+/// since version-1 payloads never had it.
+fn with_fields(
+    type_name: &'static str,
+    version: u16,
+    payload: Value,
+    fields: &[(&str, Value)],
+) -> Result<Value, SchemaError> {
+    let fail = |detail: String| SchemaError::Upcast {
+        type_name,
+        version,
+        detail,
+    };
+    let Value::Object(mut object) = payload else {
+        return Err(fail("obsah není objekt JSON".to_owned()));
+    };
+    for (key, value) in fields {
+        if object.insert((*key).to_owned(), value.clone()).is_some() {
+            return Err(fail(format!("pole {key} ve verzi {version} neexistovalo")));
+        }
+    }
+    Ok(Value::Object(object))
 }
 
 /// `OfferModelled` v1 → v2: the flat `client_email` / `client_phone` become `contacts`, the phone

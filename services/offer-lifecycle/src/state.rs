@@ -16,6 +16,8 @@ use crate::event::{
 use crate::field::SignatureField;
 use crate::hash::Sha256;
 use crate::ids::{AgentId, MessageId, OfferId, OfferNumber};
+use crate::limits::MAX_WRONG_ACCESS_CODES;
+use crate::publication::AccessCodeHash;
 use crate::text::{PersonName, Reason, ServerReply};
 
 /// The state the agent sees in SmartClient's DOKUMENTY tab (seed, question 7). The four states only
@@ -122,6 +124,39 @@ pub enum DeliveryStatus {
     Failed,
 }
 
+/// The client's entry to the storage: the current access code, the wrong tries since it was issued,
+/// the lock and the expiry.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct StorageAccess {
+    /// Slow hash of the current code (`None`: no code issued yet).
+    pub code_hash: Option<AccessCodeHash>,
+    /// Codes issued so far (the current one included).
+    pub codes_issued: u32,
+    /// When the link and the current code expire.
+    pub expires_at: Option<DateTime<Utc>>,
+    /// Wrong codes entered since the current code was issued.
+    pub wrong_tries: u32,
+    /// When too many wrong codes locked the entry (lifted by a new code).
+    pub locked_at: Option<DateTime<Utc>>,
+}
+
+impl StorageAccess {
+    /// Whether the link and code have expired at `at`.
+    pub fn is_expired(&self, at: DateTime<Utc>) -> bool {
+        self.expires_at.is_some_and(|e| at >= e)
+    }
+
+    /// Whether too many wrong codes locked the entry.
+    pub fn is_locked(&self) -> bool {
+        self.locked_at.is_some()
+    }
+
+    /// Wrong codes still allowed before the entry locks.
+    pub fn tries_left(&self) -> u32 {
+        MAX_WRONG_ACCESS_CODES.saturating_sub(self.wrong_tries)
+    }
+}
+
 /// An offer that exists: modelled, possibly signed, sealed, received, accepted and so on.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -168,7 +203,9 @@ pub struct Offer {
     pub sms: Vec<SentMessage<CzechMobile>>,
     /// Delivery of the SMS to the current number.
     pub sms_status: DeliveryStatus,
-    /// Storage openings plus document downloads.
+    /// The storage's access code, tries and lock.
+    pub access: StorageAccess,
+    /// Storage visits recorded: openings, downloads, refused visits.
     pub access_records: u32,
     /// When the client last opened the storage.
     pub last_opened_at: Option<DateTime<Utc>>,

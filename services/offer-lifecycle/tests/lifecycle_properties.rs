@@ -169,6 +169,9 @@ fn advance(world: &World, state: &OfferState, a: u8, b: u8, time: i64) -> Comman
     if offer.publication.is_none() {
         return publish_cmd(0, time);
     }
+    if offer.access.code_hash.is_none() {
+        return issue_code(1, time);
+    }
     if offer.schedule.is_none() {
         return Command::ScheduleNotification {
             channels: Channels::Both,
@@ -196,9 +199,7 @@ fn advance(world: &World, state: &OfferState, a: u8, b: u8, time: i64) -> Comman
             }
         }
         DeliveryStatus::Delivered if !offer.is_effective() => make_effective(time),
-        DeliveryStatus::Delivered => Command::RecordStorageOpened {
-            opened_at: at(time),
-        },
+        DeliveryStatus::Delivered => opened(time),
     }
 }
 
@@ -206,9 +207,7 @@ fn publish_cmd(variant: u8, time: i64) -> Command {
     Command::PublishDocuments {
         folder: ok(StorageFolder::new("2025/06/NAB-2025-0001")),
         link_token_sha256: sha(30 + variant % 2),
-        access_code_hash: ok(AccessCodeHash::new(
-            "$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA",
-        )),
+        documents: documents(),
         expires_at: at(time + 60 * 24 * 30),
         published_at: at(time),
     }
@@ -278,13 +277,8 @@ fn command(world: &World, state: &OfferState, (kind, a, b): (u8, u8, u8), time: 
             reason: reply("absent subscriber"),
             failed_at: at(time),
         },
-        31 => Command::RecordStorageOpened {
-            opened_at: at(time),
-        },
-        32 => Command::RecordDocumentDownloaded {
-            document: ok(DocumentName::new("nabidka.pdf")),
-            downloaded_at: at(time),
-        },
+        31 => opened(time),
+        32 => downloaded(pick(&["nabidka", "podminky"], a), time),
         33 => Command::RequestResend {
             user: user(),
             reason: reason("Klientovi nedorazil e-mail."),
@@ -309,6 +303,8 @@ fn is_fact(command: &Command) -> bool {
         command,
         Command::RecordStorageOpened { .. }
             | Command::RecordDocumentDownloaded { .. }
+            | Command::RecordWrongAccessCode { .. }
+            | Command::RecordRefusedVisit { .. }
             | Command::RequestResend { .. }
     )
 }

@@ -550,6 +550,7 @@ fn restating_a_recorded_fact_adds_no_events() {
         accept(),
         publish(),
         schedule(),
+        issue_code(1, 63),
         email_sent("m1@pojistovna", "jan.novak@example.cz"),
         email_delivered("m1@pojistovna", 60 * 24),
         make_effective(60 * 49),
@@ -626,9 +627,126 @@ fn replaying_the_events_rebuilds_the_same_state() {
         .given(correct_email("jan.novak@example.com"))
         .given(email_sent("m2@pojistovna", "jan.novak@example.com"))
         .given(email_delivered("m2@pojistovna", 60 * 33))
-        .given(Command::RecordStorageOpened {
-            opened_at: at(60 * 34),
-        })
+        .given(opened(60 * 34))
         .given(make_effective(60 * 48));
     assert_eq!(replay(&offer.events), offer.state);
+}
+
+#[test]
+fn five_wrong_access_codes_lock_the_storage_until_a_new_code_is_issued() {
+    let mut offer = Stream::published();
+    for n in 1..=4 {
+        let events = offer.apply(wrong_code(100 + n)).map_err(|e| e.to_string());
+        let Ok([Event::StorageAccessRefused(refused)]) = events.as_deref() else {
+            panic!("a wrong code is one refusal: {events:?}");
+        };
+        assert_eq!(refused.refusal, AccessRefusal::WrongCode);
+        assert_eq!(refused.tries_left, 5 - n as u32);
+    }
+    let fifth = offer.apply(wrong_code(105));
+    assert!(
+        matches!(fifth.as_deref(), Ok([Event::StorageAccessRefused(r), Event::StorageLocked(l)])
+            if r.tries_left == 0 && l.wrong_tries == 5),
+        "{fifth:?}"
+    );
+    assert_eq!(offer.apply(opened(106)), Err(LifecycleError::StorageLocked));
+    // later tries are recorded as refused because locked, and do not count further
+    let sixth = offer.apply(wrong_code(107));
+    assert!(
+        matches!(sixth.as_deref(), Ok([Event::StorageAccessRefused(r)]) if r.refusal == AccessRefusal::Locked),
+        "{sixth:?}"
+    );
+    assert_eq!(offer.offer().access.wrong_tries, 5);
+    offer.given(issue_code(2, 110));
+    assert!(!offer.offer().access.is_locked());
+    assert_eq!(offer.offer().access.tries_left(), 5);
+    offer.given(opened(111));
+}
+
+#[test]
+fn a_new_access_code_moves_the_expiry_of_the_link() {
+    let mut offer = Stream::published();
+    let late = 60 * 24 * 40;
+    assert_eq!(
+        offer.apply(opened(late)),
+        Err(LifecycleError::StorageExpired)
+    );
+    let visit = offer.apply(Command::RecordRefusedVisit {
+        client: visitor(),
+        at: at(late),
+    });
+    assert!(
+        matches!(visit.as_deref(), Ok([Event::StorageAccessRefused(r)]) if r.refusal == AccessRefusal::Expired),
+        "{visit:?}"
+    );
+    offer.given(issue_code(2, late));
+    offer.given(opened(late + 1));
+    assert_eq!(
+        offer.apply(Command::RecordRefusedVisit {
+            client: visitor(),
+            at: at(late + 2),
+        }),
+        Err(LifecycleError::StorageOpen),
+        "an open entry has no refused visits to record"
+    );
+}
+
+#[test]
+fn the_storage_does_not_open_before_a_code_was_issued() {
+    let mut offer = Stream::sealed();
+    offer.given(receive()).given(accept()).given(publish());
+    assert_eq!(offer.apply(opened(70)), Err(LifecycleError::NoAccessCode));
+    assert_eq!(
+        offer.apply(wrong_code(70)),
+        Err(LifecycleError::NoAccessCode)
+    );
+}
+
+#[test]
+fn only_published_documents_can_be_downloaded_and_a_cut_off_download_says_so() {
+    let mut offer = Stream::published();
+    assert_eq!(
+        offer.apply(downloaded("cizi-dokument", 120)),
+        Err(LifecycleError::UnknownDocument {
+            document: "cizi-dokument".into()
+        })
+    );
+    let cut = offer.apply(Command::RecordDocumentDownloaded {
+        document: ok(DocumentName::new("nabidka")),
+        client: Some(visitor()),
+        bytes_sent: Some(4096),
+        bytes_expected: Some(1_048_576),
+        downloaded_at: at(121),
+    });
+    assert!(
+        matches!(cut.as_deref(), Ok([Event::DocumentDownloaded(d)]) if d.completed == Some(false)),
+        "{cut:?}"
+    );
+    let whole = offer.apply(downloaded("nabidka", 122));
+    assert!(
+        matches!(whole.as_deref(), Ok([Event::DocumentDownloaded(d)]) if d.completed == Some(true)),
+        "{whole:?}"
+    );
+}
+
+#[test]
+fn a_publication_lists_at_least_one_document_each_once() {
+    let mut offer = Stream::sealed();
+    offer.given(receive()).given(accept());
+    let with = |documents: Vec<PublishedDocument>| Command::PublishDocuments {
+        folder: ok(StorageFolder::new("2025/06/NAB-2025-0001")),
+        link_token_sha256: sha(3),
+        documents,
+        expires_at: at(60 * 24 * 30),
+        published_at: at(62),
+    };
+    assert_eq!(offer.apply(with(vec![])), Err(LifecycleError::NoDocuments));
+    let mut twice = documents();
+    twice[1].name = twice[0].name.clone();
+    assert_eq!(
+        offer.apply(with(twice)),
+        Err(LifecycleError::DuplicateDocument {
+            document: "nabidka".into()
+        })
+    );
 }

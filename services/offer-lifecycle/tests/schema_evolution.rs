@@ -37,13 +37,14 @@ fn all_kinds_of_events() -> Vec<Event> {
         .given(correct_email("jan.novak@example.com"))
         .given(email_sent("m2@pojistovna", "jan.novak@example.com"))
         .given(email_delivered("m2@pojistovna", 60 * 33))
-        .given(Command::RecordStorageOpened {
-            opened_at: at(60 * 34),
-        })
-        .given(Command::RecordDocumentDownloaded {
-            document: ok(DocumentName::new("nabidka.pdf")),
-            downloaded_at: at(60 * 35),
-        })
+        .given(opened(60 * 34))
+        .given(wrong_code(60 * 34 + 1))
+        .given(wrong_code(60 * 34 + 2))
+        .given(wrong_code(60 * 34 + 3))
+        .given(wrong_code(60 * 34 + 4))
+        .given(wrong_code(60 * 34 + 5))
+        .given(issue_code(2, 60 * 34 + 6))
+        .given(downloaded("nabidka", 60 * 35))
         .given(paper_withdrawal());
     let mut events = offer.events;
     events.push(Event::OfferRejected(event::OfferRejected {
@@ -223,4 +224,58 @@ fn an_oversized_payload_is_refused_before_it_is_parsed() {
         decode_slice("OfferSealed", 1, &huge),
         Err(SchemaError::TooLarge { .. })
     ));
+}
+
+#[test]
+fn a_v1_publication_keeps_its_access_code_and_lists_no_documents() {
+    let v1 = json!({
+        "folder": "2025/06/NAB-1",
+        "link_token_sha256": "03".repeat(32),
+        "access_code_hash": "$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA",
+        "expires_at": "2025-07-02T09:00:00Z",
+        "published_at": "2025-06-02T10:02:00Z",
+    });
+    let Ok(Event::DocumentsPublished(published)) = decode("DocumentsPublished", 1, v1) else {
+        panic!("v1 publication must decode");
+    };
+    assert!(published.documents.is_empty());
+    assert!(published.access_code_hash.is_some());
+    let mut offer = Stream::sealed();
+    offer.given(receive()).given(accept());
+    let state = evolve(offer.state.clone(), &Event::DocumentsPublished(published));
+    let access = &state.offer().map(|o| o.access.clone()).unwrap_or_default();
+    assert_eq!(
+        access.codes_issued, 1,
+        "the v1 code counts as the first code"
+    );
+    assert!(access.code_hash.is_some());
+}
+
+#[test]
+fn v1_storage_visits_read_as_not_knowing_who_or_how_much() {
+    let Ok(Event::DocumentDownloaded(d)) = decode(
+        "DocumentDownloaded",
+        1,
+        json!({"document": "nabidka", "downloaded_at": "2025-06-03T08:00:00Z"}),
+    ) else {
+        panic!("v1 download must decode");
+    };
+    assert_eq!((d.client, d.bytes_sent, d.completed), (None, None, None));
+    let Ok(Event::StorageOpened(o)) = decode(
+        "StorageOpened",
+        1,
+        json!({"opened_at": "2025-06-03T08:00:00Z"}),
+    ) else {
+        panic!("v1 opening must decode");
+    };
+    assert_eq!(o.client, None);
+    // a v1 payload that already names a v2 field is forged
+    assert!(
+        decode(
+            "StorageOpened",
+            1,
+            json!({"opened_at": "2025-06-03T08:00:00Z", "client": null}),
+        )
+        .is_err()
+    );
 }

@@ -107,6 +107,12 @@ pub async fn sqlite_components(roles: &[Role]) -> (Components, tempfile::TempDir
     )
 }
 
+/// The storage link key every backend of a test binary shares (so several processes serve one
+/// storage).
+pub fn storage_key() -> inkseal_server::storage::link::LinkKey {
+    inkseal_server::storage::link::LinkKey::from_bytes([0x5a; 32])
+}
+
 /// Components over the given store and read model.
 pub fn components(
     store: Arc<dyn event_store::EventStore>,
@@ -139,6 +145,15 @@ pub fn components(
         acceptance_max_attempts: 3,
         projection_poll: Duration::from_millis(50),
         data_dir_lock: None,
+        storage: inkseal_server::server::StorageParts::new(
+            inkseal_server::config::StorageConfig {
+                poll_interval_ms: 50,
+                code_tries_per_minute: 10_000,
+                requests_per_minute: 100_000,
+                ..Default::default()
+            },
+            storage_key(),
+        ),
     }
 }
 
@@ -146,9 +161,17 @@ pub fn components(
 pub async fn start(components: Components, dir: tempfile::TempDir) -> Backend {
     let grpc = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let metrics = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let running = server::start(components.clone(), Some(grpc), Some(metrics))
-        .await
-        .unwrap();
+    let storage = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let running = server::start(
+        components.clone(),
+        server::Listeners {
+            grpc: Some(grpc),
+            metrics: Some(metrics),
+            storage: Some(storage),
+        },
+    )
+    .await
+    .unwrap();
     Backend {
         running,
         components,
@@ -578,4 +601,188 @@ pub fn lifecycle_offer(offer: &SignedOffer) -> offer_lifecycle::Offer {
         }
     }
     state.offer().unwrap().clone()
+}
+
+// --- the client's storage ------------------------------------------------------
+
+/// One HTTP response as a test reads it.
+#[derive(Debug)]
+pub struct Reply {
+    pub status: u16,
+    pub headers: axum::http::HeaderMap,
+    pub body: bytes::Bytes,
+}
+
+impl Reply {
+    pub fn text(&self) -> String {
+        String::from_utf8_lossy(&self.body).into_owned()
+    }
+
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).and_then(|v| v.to_str().ok())
+    }
+
+    /// The session cookie this response sets (`name=value`), if any.
+    pub fn session_cookie(&self) -> Option<String> {
+        self.headers
+            .get_all("set-cookie")
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .find(|v| v.starts_with("inkseal_storage=") && !v.contains("Max-Age=0"))
+            .and_then(|v| v.split(';').next())
+            .map(str::to_owned)
+    }
+}
+
+/// Sends one HTTP/1.1 request to `addr` (a fresh connection each time) and reads the whole reply.
+pub async fn http(
+    addr: std::net::SocketAddr,
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: &[u8],
+) -> Reply {
+    let stream = tokio::net::TcpStream::connect(addr).await.unwrap();
+    let (mut sender, conn) =
+        hyper::client::conn::http1::handshake(hyper_util::rt::TokioIo::new(stream))
+            .await
+            .unwrap();
+    tokio::spawn(conn);
+    let mut request = axum::http::Request::builder()
+        .method(method)
+        .uri(path)
+        .header("host", addr.to_string())
+        .header("user-agent", "inkseal-tests/1.0");
+    for (k, v) in headers {
+        request = request.header(*k, *v);
+    }
+    let request = request.body(axum::body::Body::from(body.to_vec())).unwrap();
+    let response = sender.send_request(request).await.unwrap();
+    let status = response.status().as_u16();
+    let headers = response.headers().clone();
+    let body = axum::body::to_bytes(axum::body::Body::new(response.into_body()), usize::MAX)
+        .await
+        .unwrap();
+    Reply {
+        status,
+        headers,
+        body,
+    }
+}
+
+/// Posts the code form.
+pub async fn post_code(addr: std::net::SocketAddr, token: &str, code: &str) -> Reply {
+    let body = format!("kod={}", code.replace(' ', "+"));
+    http(
+        addr,
+        "POST",
+        &format!("/u/{token}"),
+        &[("content-type", "application/x-www-form-urlencoded")],
+        body.as_bytes(),
+    )
+    .await
+}
+
+impl Backend {
+    pub fn storage_addr(&self) -> std::net::SocketAddr {
+        self.running
+            .storage_addr
+            .expect("this backend serves the storage")
+    }
+
+    /// The event types of an offer's stream, in order.
+    pub async fn event_types(&self, offer_id: &str) -> Vec<String> {
+        self.components
+            .store
+            .read_stream(
+                &format!("offer-{offer_id}"),
+                0,
+                event_store::Direction::Forward,
+                10_000,
+            )
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|e| e.event_type)
+            .collect()
+    }
+
+    /// The offer's decoded events.
+    pub async fn events(&self, offer_id: &str) -> Vec<offer_lifecycle::Event> {
+        inkseal_server::offers::load(self.components.store.as_ref(), offer_id)
+            .await
+            .unwrap()
+            .events
+    }
+
+    /// Sends `offer` and waits (up to a minute) until its documents are published and the
+    /// storage entry is projected; returns the link token.
+    pub async fn publish(&self, offer: &SignedOffer) -> String {
+        let mut client = self.agent(&offer.agent_id).await;
+        send_offer(&mut client, offer).await;
+        self.wait_published(&offer.offer_id).await
+    }
+
+    /// Waits (up to a minute) until the offer's documents are published and projected.
+    pub async fn wait_published(&self, offer_id: &str) -> String {
+        for _ in 0..600 {
+            if self
+                .event_types(offer_id)
+                .await
+                .iter()
+                .any(|t| t == "DocumentsPublished")
+            {
+                self.settle().await;
+                return storage_key().token(offer_id, 1).as_str().to_owned();
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        panic!("offer {offer_id} was not published within a minute");
+    }
+
+    /// Issues a new access code (valid for `days`, from `days_ago`), as the SMS sender will.
+    pub async fn issue_code_at(
+        &self,
+        offer_id: &str,
+        issued: chrono::DateTime<chrono::Utc>,
+        days: i64,
+    ) -> String {
+        let code = inkseal_server::storage::issue_access_code(
+            &self.components.store,
+            &self.components.storage.checker,
+            offer_id,
+            "backend",
+            chrono::Duration::days(days),
+            issued,
+        )
+        .await
+        .unwrap();
+        code.grouped()
+    }
+
+    /// Issues a new access code valid for 30 days from now.
+    pub async fn issue_code(&self, offer_id: &str) -> String {
+        self.issue_code_at(offer_id, chrono::Utc::now(), 30).await
+    }
+
+    /// The insurer's copy of the offer (what the client must receive).
+    pub async fn insurer_copy(&self, offer_id: &str) -> bytes::Bytes {
+        let rm = &self.components.read_model;
+        let row = rm
+            .offer(offer_id)
+            .await
+            .unwrap()
+            .expect("offer in the read model");
+        let sha: offer_lifecycle::Sha256 = row
+            .insurer_sealed_pdf
+            .expect("accepted offer has the insurer's copy")
+            .parse()
+            .unwrap();
+        self.components
+            .documents
+            .get_pdf(&sha)
+            .await
+            .unwrap()
+            .unwrap()
+    }
 }

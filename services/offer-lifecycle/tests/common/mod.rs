@@ -146,15 +146,78 @@ pub fn accept() -> Command {
     }
 }
 
+pub fn documents() -> Vec<PublishedDocument> {
+    vec![
+        PublishedDocument {
+            name: ok(DocumentName::new("nabidka")),
+            kind: DocumentKind::SignedOffer,
+            file_name: ok(FileName::new("Nabídka NAB-2025-0001 – podepsaná.pdf")),
+            size: 1_048_576,
+            sha256: sha(4),
+        },
+        PublishedDocument {
+            name: ok(DocumentName::new("podminky")),
+            kind: DocumentKind::InsuranceTerms,
+            file_name: ok(FileName::new("Pojistné podmínky FLEXI.pdf")),
+            size: 200_000,
+            sha256: sha(5),
+        },
+    ]
+}
+
 pub fn publish() -> Command {
     Command::PublishDocuments {
         folder: ok(StorageFolder::new("2025/06/NAB-2025-0001")),
         link_token_sha256: sha(3),
-        access_code_hash: ok(AccessCodeHash::new(
-            "$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA",
-        )),
+        documents: documents(),
         expires_at: at(60 * 24 * 30),
         published_at: at(62),
+    }
+}
+
+pub fn code_hash(n: u8) -> AccessCodeHash {
+    ok(AccessCodeHash::new(format!(
+        "$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA{n}"
+    )))
+}
+
+/// Access code `n`, issued at `minutes`, valid for 30 days.
+pub fn issue_code(n: u8, minutes: i64) -> Command {
+    Command::IssueAccessCode {
+        code_hash: code_hash(n),
+        expires_at: at(minutes + 60 * 24 * 30),
+        issued_at: at(minutes),
+    }
+}
+
+pub fn visitor() -> ClientInfo {
+    ClientInfo {
+        ip: std::net::IpAddr::from([192, 0, 2, 7]),
+        user_agent: Some(ok(UserAgent::new("Mozilla/5.0 (iPhone)"))),
+    }
+}
+
+pub fn wrong_code(minutes: i64) -> Command {
+    Command::RecordWrongAccessCode {
+        client: visitor(),
+        at: at(minutes),
+    }
+}
+
+pub fn opened(minutes: i64) -> Command {
+    Command::RecordStorageOpened {
+        client: Some(visitor()),
+        opened_at: at(minutes),
+    }
+}
+
+pub fn downloaded(document: &str, minutes: i64) -> Command {
+    Command::RecordDocumentDownloaded {
+        document: ok(DocumentName::new(document)),
+        client: Some(visitor()),
+        bytes_sent: Some(1_048_576),
+        bytes_expected: Some(1_048_576),
+        downloaded_at: at(minutes),
     }
 }
 
@@ -270,14 +333,15 @@ impl Stream {
         offer
     }
 
-    /// Sealed, received, accepted, published, scheduled.
+    /// Sealed, received, accepted, published, scheduled, with access code 1 issued.
     pub fn published() -> Self {
         let mut offer = Self::sealed();
         offer
             .given(receive())
             .given(accept())
             .given(publish())
-            .given(schedule());
+            .given(schedule())
+            .given(issue_code(1, 63));
         offer
     }
 }

@@ -51,7 +51,13 @@ pub struct PdfStream {
 #[derive(Debug, Clone)]
 pub struct Documents {
     store: Arc<dyn ObjectStore>,
+    /// The folder, when the storage is a local folder (downloads then read it directly in
+    /// large chunks instead of `object_store`'s 8 KiB ones).
+    local_root: Option<std::path::PathBuf>,
 }
+
+/// Bytes read from a local file per step of a download.
+pub const STREAM_CHUNK_BYTES: usize = 256 * 1024;
 
 /// SHA-256 of `bytes`.
 pub fn sha256_of(bytes: &[u8]) -> Sha256 {
@@ -61,7 +67,10 @@ pub fn sha256_of(bytes: &[u8]) -> Sha256 {
 impl Documents {
     /// Storage over any object store.
     pub fn new(store: Arc<dyn ObjectStore>) -> Self {
-        Documents { store }
+        Documents {
+            store,
+            local_root: None,
+        }
     }
 
     /// A local folder (created if missing), with fsync on every write.
@@ -69,7 +78,12 @@ impl Documents {
         std::fs::create_dir_all(dir)
             .map_err(|e| DocumentError::Config(format!("cannot create {}: {e}", dir.display())))?;
         let fs = object_store::local::LocalFileSystem::new_with_prefix(dir)?.with_fsync(true);
-        Ok(Self::new(Arc::new(fs)))
+        let root = std::fs::canonicalize(dir)
+            .map_err(|e| DocumentError::Config(format!("cannot resolve {}: {e}", dir.display())))?;
+        Ok(Documents {
+            store: Arc::new(fs),
+            local_root: Some(root),
+        })
     }
 
     /// In memory (tests and benchmarks).
@@ -174,6 +188,10 @@ impl Documents {
         sha: &Sha256,
         range: Option<std::ops::Range<u64>>,
     ) -> Result<Option<PdfStream>, DocumentError> {
+        if let Some(root) = &self.local_root {
+            let path = root.join(Self::pdf_path(sha).as_ref());
+            return local_stream(path, range).await;
+        }
         let options = GetOptions {
             range: range.map(object_store::GetRange::Bounded),
             ..Default::default()
@@ -212,6 +230,85 @@ impl Documents {
         }
         Ok(Some(bytes))
     }
+}
+
+/// Streams `range` of a local file in [`STREAM_CHUNK_BYTES`] pieces, each read on the blocking pool.
+async fn local_stream(
+    path: std::path::PathBuf,
+    range: Option<std::ops::Range<u64>>,
+) -> Result<Option<PdfStream>, DocumentError> {
+    use std::io::{Read, Seek, SeekFrom};
+    let io = |e: std::io::Error, path: &std::path::Path| {
+        DocumentError::Backend(object_store::Error::Generic {
+            store: "local",
+            source: format!("{}: {e}", path.display()).into(),
+        })
+    };
+    let opened = tokio::task::spawn_blocking(move || {
+        let mut file = match std::fs::File::open(&path) {
+            Ok(f) => f,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+            Err(e) => return Err(io(e, &path)),
+        };
+        let size = file.metadata().map_err(|e| io(e, &path))?.len();
+        let range = range.unwrap_or(0..size);
+        if range.start > range.end || range.end > size {
+            return Err(DocumentError::Config(format!(
+                "range {range:?} outside a document of {size} bytes"
+            )));
+        }
+        file.seek(SeekFrom::Start(range.start))
+            .map_err(|e| io(e, &path))?;
+        Ok(Some((file, path, size, range)))
+    })
+    .await
+    .map_err(|e| DocumentError::Config(e.to_string()))??;
+    let Some((file, path, size, range)) = opened else {
+        return Ok(None);
+    };
+    let remaining = range.end - range.start;
+    let body = futures::stream::try_unfold(
+        (Some(file), remaining, path),
+        |(file, remaining, path)| async move {
+            let Some(mut file) = file else {
+                return Ok(None);
+            };
+            if remaining == 0 {
+                return Ok(None);
+            }
+            let take = remaining.min(STREAM_CHUNK_BYTES as u64);
+            tokio::task::spawn_blocking(move || {
+                let mut buffer = Vec::with_capacity(take as usize);
+                let read = (&mut file)
+                    .take(take)
+                    .read_to_end(&mut buffer)
+                    .map_err(|e| object_store::Error::Generic {
+                        store: "local",
+                        source: format!("{}: {e}", path.display()).into(),
+                    })?;
+                if read == 0 {
+                    return Err(object_store::Error::Generic {
+                        store: "local",
+                        source: format!("{} ended early", path.display()).into(),
+                    });
+                }
+                Ok(Some((
+                    Bytes::from(buffer),
+                    (Some(file), remaining - read as u64, path),
+                )))
+            })
+            .await
+            .map_err(|e| object_store::Error::Generic {
+                store: "local",
+                source: e.to_string().into(),
+            })?
+        },
+    );
+    Ok(Some(PdfStream {
+        size,
+        range,
+        body: Box::pin(body),
+    }))
 }
 
 #[cfg(test)]

@@ -10,6 +10,7 @@
 //! | [`site`] | the HTTP pages and downloads (role `storage`) |
 //! | [`http`] | the listener: plain HTTP or TLS, bounded connections, timeouts |
 //! | [`pages`] | the Czech pages (askama templates under `templates/storage/`) |
+//! | [`states`] | offers' states for the site, read incrementally |
 //!
 //! The lock after five wrong codes is a fact in the offer's event stream:
 //! each wrong try is appended with the stream's expected version, so tries
@@ -23,6 +24,7 @@ pub mod link;
 pub mod pages;
 pub mod publish;
 pub mod site;
+pub mod states;
 
 use std::sync::Arc;
 

@@ -40,7 +40,7 @@ impl Contact {
         };
         Frame {
             title: title.to_owned(),
-            phone: self.phone.clone(),
+            phone: self.phone.replace(' ', "\u{a0}"),
             phone_tel,
             email: self.email.clone(),
         }

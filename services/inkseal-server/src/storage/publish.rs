@@ -59,7 +59,7 @@ impl Terms {
                     .await
                     .map_err(|e| ServiceError::Internal(e.to_string()))?
                     .map_err(|e| ServiceError::Internal(format!("insurance terms: {e}")))?,
-                pdf_compose::terms::FLEXI_TERMS_FILE_NAME.to_owned(),
+                "Pojistné podmínky FLEXI.pdf".to_owned(),
             ),
         };
         if !bytes.starts_with(b"%PDF-") {

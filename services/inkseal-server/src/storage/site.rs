@@ -32,7 +32,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use bytes::Bytes;
 use chrono::{DateTime, Utc};
-use event_store::EventStore;
+use event_store::{EventStore, ExpectedVersion};
 use futures::Stream;
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 use offer_lifecycle::limits::MAX_ACCESS_RECORDS;
@@ -45,8 +45,9 @@ use uuid::Uuid;
 use crate::documents::Documents;
 use crate::error::ServiceError;
 use crate::mapping::prague;
+use crate::mapping::stream_name;
 use crate::metrics::Metrics;
-use crate::offers::{Metadata, OfferStream, append_retrying, load};
+use crate::offers::{Metadata, append_retrying, new_event};
 use crate::read_model::ReadModel;
 
 use super::access_code::{AccessCode, CodeChecker};
@@ -55,6 +56,7 @@ use super::link::{LinkKey, LinkToken, Session};
 use super::pages::{
     CodePage, Contact, DocumentRow, DocumentsPage, NoticePage, size_cs, tries_left_cs,
 };
+use super::states::OfferStates;
 
 /// The session cookie's name.
 pub const COOKIE: &str = "inkseal_storage";
@@ -136,6 +138,7 @@ impl From<IpAddr> for ClientKey {
 }
 
 struct Inner {
+    states: OfferStates,
     config: SiteConfig,
     requests: DefaultKeyedRateLimiter<ClientKey>,
     code_tries: DefaultKeyedRateLimiter<ClientKey>,
@@ -156,13 +159,12 @@ struct Entry {
     offer_id: String,
     token: LinkToken,
     entry_sha: Sha256,
-    stream: OfferStream,
+    state: offer_lifecycle::OfferState,
 }
 
 impl Entry {
     fn offer(&self) -> &Offer {
-        self.stream
-            .state
+        self.state
             .offer()
             .unwrap_or_else(|| unreachable!("an entry is found only for a published offer"))
     }
@@ -191,6 +193,7 @@ impl Site {
         let requests = limiter(config.requests_per_minute);
         let code_tries = limiter(config.code_tries_per_minute);
         Site(Arc::new(Inner {
+            states: OfferStates::new(config.store.clone(), config.read_model.clone()),
             config,
             requests,
             code_tries,
@@ -264,17 +267,11 @@ impl Site {
             return Ok(None);
         };
         let entry_sha = token.sha256();
-        let Some(offer_id) = self
-            .config()
-            .read_model
-            .storage_entry(&entry_sha.to_hex())
-            .await?
-        else {
+        let Some(offer_id) = self.0.states.offer_of(&entry_sha).await? else {
             return Ok(None);
         };
-        let stream = load(self.config().store.as_ref(), &offer_id).await?;
-        let current = stream
-            .state
+        let state = self.0.states.current(&offer_id).await?;
+        let current = state
             .offer()
             .and_then(|o| o.publication.as_ref())
             .is_some_and(|p| p.link_token_sha256 == entry_sha);
@@ -282,7 +279,7 @@ impl Site {
             offer_id,
             token,
             entry_sha,
-            stream,
+            state,
         }))
     }
 
@@ -348,7 +345,7 @@ impl Site {
     /// The page for an unknown token and for an expired entry: the same for both.
     fn gone(&self) -> Response {
         self.config().metrics.storage("expired_or_unknown");
-        let phone = self.config().contact.phone.clone();
+        let phone = self.config().contact.phone.replace(' ', "\u{a0}");
         self.notice(
             StatusCode::GONE,
             "Odkaz už neplatí",
@@ -364,7 +361,7 @@ impl Site {
 
     fn locked(&self) -> Response {
         self.config().metrics.storage("locked");
-        let phone = self.config().contact.phone.clone();
+        let phone = self.config().contact.phone.replace(' ', "\u{a0}");
         self.notice(
             StatusCode::LOCKED,
             "Úložiště je zablokované",
@@ -987,6 +984,7 @@ async fn download(
     site.config().metrics.storage("download");
     let recorder = site.clone();
     let offer_id = entry.offer_id.clone();
+    let state = entry.state.clone();
     let client = visit.client.clone();
     let name = document.name.clone();
     let expected = span.end - span.start;
@@ -997,7 +995,7 @@ async fn download(
             recorder.config().metrics.storage_bytes.inc_by(sent);
             tokio::spawn(async move {
                 recorder
-                    .record_download(&offer_id, name, client, sent, expected)
+                    .record_download(&offer_id, &state, name, client, sent, expected)
                     .await;
             });
         })),
@@ -1008,26 +1006,51 @@ async fn download(
 }
 
 impl Site {
+    /// Records a download. A download is an occurrence, not a fact others race on: it is decided
+    /// on the state the request was served from and appended without a version check (no second
+    /// read of the stream), so a busy document costs one append per download.
     async fn record_download(
         &self,
         offer_id: &str,
+        state: &offer_lifecycle::OfferState,
         document: DocumentName,
         client: ClientInfo,
         sent: u64,
         expected: u64,
     ) {
-        let result = self
-            .record(offer_id, |o| {
-                (o.access_records < MAX_ACCESS_RECORDS).then(|| Command::RecordDocumentDownloaded {
-                    document: document.clone(),
-                    client: Some(client.clone()),
-                    bytes_sent: Some(sent),
-                    bytes_expected: Some(expected),
-                    downloaded_at: Utc::now(),
-                })
-            })
-            .await;
-        self.note_recorded(result);
+        let command = Command::RecordDocumentDownloaded {
+            document,
+            client: Some(client),
+            bytes_sent: Some(sent),
+            bytes_expected: Some(expected),
+            downloaded_at: Utc::now(),
+        };
+        let events = match offer_lifecycle::decide(&command, state) {
+            Ok(events) => events,
+            Err(e) => {
+                tracing::warn!(offer_id, error = %e, "a download cannot be recorded");
+                self.unrecorded();
+                return;
+            }
+        };
+        let metadata = Metadata::actor(CLIENT_ACTOR);
+        let new = events
+            .iter()
+            .map(|e| new_event(Uuid::new_v4(), e, &metadata))
+            .collect::<Result<Vec<_>, _>>();
+        let result = match new {
+            Ok(new) => self
+                .config()
+                .store
+                .append(&stream_name(offer_id), ExpectedVersion::Any, new)
+                .await
+                .map_err(ServiceError::from),
+            Err(e) => Err(e),
+        };
+        if let Err(e) = result {
+            tracing::warn!(offer_id, error = %e, "a download could not be recorded");
+            self.unrecorded();
+        }
     }
 }
 

@@ -10,7 +10,11 @@
 //!    seed's message) and then properly, the agent confirms "save and send";
 //! 4. synchronises the outbox to the backend and waits until the backend
 //!    accepts the offer (state 4) and adds the insurer's seal;
-//! 5. opens the biometric envelopes with the escrow key, as the escrow
+//! 5. the backend publishes the insurer's copy and the insurance terms to the
+//!    client's storage; an access code is issued (as the next morning's SMS
+//!    will carry it) and the client opens the storage with the link and the
+//!    code and downloads the signed offer, which must equal the insurer's copy;
+//! 6. opens the biometric envelopes with the escrow key, as the escrow
 //!    authority would in a court dispute, and shows the help desk's timeline.
 
 use std::path::{Path, PathBuf};
@@ -104,6 +108,9 @@ pub struct Report {
     pub timeline: Vec<String>,
     /// Times the pad refused a signature with the seed's message.
     pub refusals: usize,
+    /// Whether what the client downloaded from the storage with the link and the code is the
+    /// insurer's copy, byte for byte.
+    pub storage_download_matches: bool,
 }
 
 /// Runs one whole simulated signing session through the backend.
@@ -163,9 +170,12 @@ pub async fn run(args: Options) -> anyhow::Result<Report> {
     let components = inkseal_server::server::open(&config).await?;
     let read_model = components.read_model.clone();
     let documents = components.documents.clone();
+    let store = components.store.clone();
+    let storage_parts = components.storage.clone();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     let port = listener.local_addr()?.port();
     let storage_listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    let storage_addr = storage_listener.local_addr()?;
     let server = inkseal_server::server::start(
         components,
         inkseal_server::server::Listeners {
@@ -282,8 +292,85 @@ pub async fn run(args: Options) -> anyhow::Result<Report> {
         bail!("the backend did not accept the offer in time (state {last_status})");
     }
 
-    step(5, "What each party has");
+    step(5, "The client's document storage");
     let insurer_copy = insurer_copy(&read_model, &documents).await?;
+    let mut published = false;
+    for _ in 0..300 {
+        let stream = inkseal_server::offers::load(store.as_ref(), OFFER_ID).await?;
+        if stream
+            .state
+            .offer()
+            .is_some_and(|o| o.publication.is_some())
+        {
+            published = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    if !published {
+        bail!("the backend did not publish the documents in time");
+    }
+    inkseal_server::projections::wait_for(
+        &read_model,
+        store.head_position().await?,
+        Duration::from_secs(30),
+    )
+    .await?;
+    say!(
+        verbose,
+        "    published: the signed offer with the insurer's seal, and the FLEXI insurance terms"
+    );
+    let code = inkseal_server::storage::issue_access_code(
+        &store,
+        &storage_parts.checker,
+        OFFER_ID,
+        "backend",
+        storage_parts.valid_for(),
+        chrono::Utc::now(),
+    )
+    .await?;
+    let link_path = format!("/u/{}", storage_parts.link_key.token(OFFER_ID, 1).as_str());
+    say!(
+        verbose,
+        "    link (in the e-mail):  http://{storage_addr}{link_path}"
+    );
+    say!(verbose, "    access code (in the SMS): {}", code.grouped());
+    let (file_name, downloaded) =
+        crate::client::download_with_code(storage_addr, &link_path, &code.grouped(), "nabidka")
+            .await?;
+    let downloaded_path = out.join("client").join(&file_name);
+    std::fs::create_dir_all(out.join("client"))?;
+    std::fs::write(&downloaded_path, &downloaded)?;
+    let download_matches = insurer_copy.as_deref() == Some(&downloaded[..]);
+    say!(
+        verbose,
+        "    the client entered the code and downloaded \"{file_name}\" ({} bytes): {}",
+        downloaded.len(),
+        if download_matches {
+            "identical to the insurer's copy"
+        } else {
+            "DIFFERENT from the insurer's copy"
+        }
+    );
+    for _ in 0..100 {
+        let stream = inkseal_server::offers::load(store.as_ref(), OFFER_ID).await?;
+        if stream
+            .events
+            .iter()
+            .any(|e| matches!(e, offer_lifecycle::Event::DocumentDownloaded(_)))
+        {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    inkseal_server::projections::wait_for(
+        &read_model,
+        store.head_position().await?,
+        Duration::from_secs(30),
+    )
+    .await?;
+
+    step(6, "What each party has");
     let extends_sealed = insurer_copy
         .as_ref()
         .is_some_and(|copy| copy.len() > sealed.len() && copy.starts_with(&sealed));
@@ -341,7 +428,7 @@ pub async fn run(args: Options) -> anyhow::Result<Report> {
     for e in read_model.timeline(OFFER_ID, 0, 100).await? {
         say!(
             verbose,
-            "      {:>2}  {:<16} {:<12} {}",
+            "      {:>2}  {:<20} {:<12} {}",
             e.stream_version,
             e.event_type,
             e.actor,
@@ -376,6 +463,11 @@ pub async fn run(args: Options) -> anyhow::Result<Report> {
     }
     say!(
         verbose,
+        "  {}  what the client downloaded from the storage",
+        downloaded_path.display()
+    );
+    say!(
+        verbose,
         "  {}  the escrow authority's private key (kept apart in real life)",
         escrow_key_path.display()
     );
@@ -390,8 +482,8 @@ pub async fn run(args: Options) -> anyhow::Result<Report> {
     );
     say!(
         verbose,
-        "\nNot part of this run yet: the client's document storage and the next-morning e-mail and SMS\n\
-         (they arrive with the storage and notification work)."
+        "\nNot part of this run yet: the next-morning e-mail and SMS themselves (here the code is\n\
+         issued directly and the link printed; they arrive with the notification work)."
     );
     Ok(Report {
         final_status: last_status,
@@ -400,6 +492,7 @@ pub async fn run(args: Options) -> anyhow::Result<Report> {
         envelopes_opened: opened,
         timeline,
         refusals: host.refusals,
+        storage_download_matches: download_matches,
     })
 }
 

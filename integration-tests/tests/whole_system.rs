@@ -49,9 +49,17 @@ fn assert_signed_offer_reached_the_insurer(r: &demo::Report) {
             "FieldSigned",
             "OfferSealed",
             "OfferReceived",
-            "OfferAccepted"
+            "OfferAccepted",
+            "DocumentsPublished",
+            "AccessCodeIssued",
+            "StorageOpened",
+            "DocumentDownloaded"
         ],
         "the help desk sees the whole story in order"
+    );
+    assert!(
+        r.storage_download_matches,
+        "the client downloads exactly the insurer's copy with the link and the code"
     );
 }
 

@@ -706,4 +706,87 @@ mod tests {
         assert!(e.to_string().contains("INKSEAL_ROLES"), "{e}");
         assert!(toml::from_str::<Config>("colour = 1").is_err());
     }
+
+    #[test]
+    fn every_storage_key_can_be_set_from_the_environment() {
+        let values = [
+            ("INKSEAL_STORAGE_LISTEN", "127.0.0.1:8443"),
+            ("INKSEAL_STORAGE_PUBLIC_URL", "https://dokumenty.example.cz"),
+            ("INKSEAL_STORAGE_TLS_CERT", "tls/storage.pem"),
+            ("INKSEAL_STORAGE_TLS_KEY", "tls/storage.key"),
+            ("INKSEAL_STORAGE_LINK_KEY", "/etc/inkseal/link.key"),
+            ("INKSEAL_STORAGE_LINK_VALID_DAYS", "45"),
+            ("INKSEAL_STORAGE_SESSION_IDLE_MINUTES", "5"),
+            ("INKSEAL_STORAGE_SESSION_MAX_HOURS", "2"),
+            ("INKSEAL_STORAGE_CODE_TRIES_PER_MINUTE", "3"),
+            ("INKSEAL_STORAGE_REQUESTS_PER_MINUTE", "60"),
+            ("INKSEAL_STORAGE_MAX_CONNECTIONS", "64"),
+            ("INKSEAL_STORAGE_TERMS_PDF", "vpp.pdf"),
+            ("INKSEAL_STORAGE_TRUST_FORWARDED_FOR", "true"),
+            ("INKSEAL_STORAGE_CONTACT_PHONE", "800 123 456"),
+            ("INKSEAL_STORAGE_CONTACT_EMAIL", "klient@example.cz"),
+        ];
+        for (var, _) in values {
+            assert!(
+                ENV_VARS.iter().any(|(v, _)| *v == var),
+                "{var} is documented"
+            );
+        }
+        let storage_vars = ENV_VARS
+            .iter()
+            .filter(|(v, _)| v.starts_with("INKSEAL_STORAGE_"))
+            .count();
+        assert_eq!(
+            storage_vars,
+            values.len(),
+            "every documented variable is tested"
+        );
+        let mut c = Config::default();
+        c.apply_env(|n| {
+            values
+                .iter()
+                .find(|(v, _)| *v == n)
+                .map(|(_, x)| (*x).to_owned())
+        })
+        .unwrap();
+        c.validate().unwrap();
+        let st = &c.storage;
+        assert_eq!(st.listen, Some("127.0.0.1:8443".parse().unwrap()));
+        assert_eq!(st.public_url, "https://dokumenty.example.cz");
+        assert_eq!(st.tls_cert, Some(PathBuf::from("tls/storage.pem")));
+        assert_eq!(st.tls_key, Some(PathBuf::from("tls/storage.key")));
+        assert_eq!(st.link_key, PathBuf::from("/etc/inkseal/link.key"));
+        assert_eq!(
+            (
+                st.link_valid_days,
+                st.session_idle_minutes,
+                st.session_max_hours
+            ),
+            (45, 5, 2)
+        );
+        assert_eq!(
+            (
+                st.code_tries_per_minute,
+                st.requests_per_minute,
+                st.max_connections
+            ),
+            (3, 60, 64)
+        );
+        assert_eq!(st.terms_pdf, Some(PathBuf::from("vpp.pdf")));
+        assert!(st.trust_forwarded_for);
+        assert_eq!(
+            (st.contact_phone.as_str(), st.contact_email.as_str()),
+            ("800 123 456", "klient@example.cz")
+        );
+        let mut off = Config::default();
+        off.apply_env(|n| (n == "INKSEAL_STORAGE_LISTEN").then(|| "off".into()))
+            .unwrap();
+        assert_eq!(off.storage.listen, None);
+        let mut bad = Config::default();
+        bad.storage.tls_cert = Some(PathBuf::from("only-a-cert.pem"));
+        assert!(
+            bad.validate().is_err(),
+            "a certificate without its key is refused"
+        );
+    }
 }

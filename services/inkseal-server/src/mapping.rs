@@ -267,10 +267,14 @@ pub fn status_from_number(n: i64) -> Option<OfferStatus> {
 pub fn summary_cs(event: &Event) -> String {
     match event {
         Event::OfferModelled(e) => format!(
-            "Nabídka {} namodelována poradcem {} ({} podpisových polí).",
+            "Nabídka {} namodelována poradcem {} ({}).",
             e.offer_number,
             e.agent_id,
-            e.fields.len()
+            match e.fields.len() {
+                1 => "1 podpisové pole".to_owned(),
+                n @ 2..=4 => format!("{n} podpisová pole"),
+                n => format!("{n} podpisových polí"),
+            }
         ),
         Event::SigningStarted(e) => format!(
             "Zahájen podpis na Signpadu {} (sériové číslo {}, firmware {}).",
@@ -330,16 +334,20 @@ pub fn summary_cs(event: &Event) -> String {
             Some(c) => format!("Klient otevřel úložiště (adresa {}).", c.ip),
             None => "Klient otevřel úložiště.".into(),
         },
-        Event::DocumentDownloaded(e) => match (e.completed, e.bytes_sent, e.bytes_expected) {
-            (Some(false), Some(sent), Some(expected)) => format!(
-                "Stahování dokumentu {} bylo přerušeno ({sent} z {expected} bajtů).",
-                e.document
-            ),
-            (Some(true), Some(sent), _) => {
-                format!("Klient stáhl dokument {} ({sent} bajtů).", e.document)
+        Event::DocumentDownloaded(e) => {
+            let what = match e.document.as_str() {
+                crate::storage::publish::SIGNED_OFFER_NAME => "podepsanou nabídku".to_owned(),
+                crate::storage::publish::TERMS_NAME => "pojistné podmínky".to_owned(),
+                other => format!("dokument {other}"),
+            };
+            match (e.completed, e.bytes_sent, e.bytes_expected) {
+                (Some(false), Some(sent), Some(expected)) => format!(
+                    "Klient začal stahovat {what}, stahování se přerušilo ({sent} z {expected} bajtů)."
+                ),
+                (Some(true), Some(sent), _) => format!("Klient stáhl {what} ({sent} bajtů)."),
+                _ => format!("Klient stáhl {what}."),
             }
-            _ => format!("Klient stáhl dokument {}.", e.document),
-        },
+        }
         Event::NotificationResendRequested(e) => {
             format!(
                 "Help Desk ({}) požádal o opětovné odeslání ({}): {}",

@@ -829,3 +829,83 @@ async fn the_lock_holds_when_wrong_codes_arrive_at_two_processes_on_one_postgres
     b.stop().await;
     a.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn over_tls_the_storage_sets_secure_cookies() {
+    use rustls_pki_types::pem::PemObject;
+    use std::sync::Arc;
+    let (mut c, dir) = sqlite_components(&Role::ALL).await;
+    let p = pki();
+    let pem = dir.path().join("storage-tls");
+    std::fs::create_dir_all(&pem).unwrap();
+    std::fs::write(pem.join("cert.pem"), &p.server.cert_pem).unwrap();
+    std::fs::write(pem.join("key.pem"), &p.server.key_pem).unwrap();
+    c.storage.tls = Some(
+        inkseal_server::storage::http::tls_from_files(&pem.join("cert.pem"), &pem.join("key.pem"))
+            .unwrap(),
+    );
+    let b = start(c, dir).await;
+    let offer = signed_offer("NAB-STORE-TLS", AGENT, 0);
+    let token = b.publish(&offer).await;
+    let code = b.issue_code(&offer.offer_id).await;
+
+    // a client that trusts the development CA, as a browser trusts a public one
+    let mut roots = rustls::RootCertStore::empty();
+    for cert in rustls_pki_types::CertificateDer::pem_slice_iter(p.ca.cert_pem.as_bytes()) {
+        roots.add(cert.unwrap()).unwrap();
+    }
+    let config = rustls::ClientConfig::builder_with_provider(
+        rustls::crypto::ring::default_provider().into(),
+    )
+    .with_safe_default_protocol_versions()
+    .unwrap()
+    .with_root_certificates(roots)
+    .with_no_client_auth();
+    let connector = tokio_rustls::TlsConnector::from(Arc::new(config));
+    let tcp = tokio::net::TcpStream::connect(b.storage_addr())
+        .await
+        .unwrap();
+    let tls = connector
+        .connect(
+            rustls_pki_types::ServerName::try_from("localhost").unwrap(),
+            tcp,
+        )
+        .await
+        .unwrap();
+    let (mut sender, conn) =
+        hyper::client::conn::http1::handshake(hyper_util::rt::TokioIo::new(tls))
+            .await
+            .unwrap();
+    tokio::spawn(conn);
+    let body = format!("kod={}", code.replace(' ', "+"));
+    let request = axum::http::Request::post(format!("/u/{token}"))
+        .header("host", "localhost")
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(axum::body::Body::from(body))
+        .unwrap();
+    let response = sender.send_request(request).await.unwrap();
+    assert_eq!(response.status(), 303);
+    let cookie = response.headers()["set-cookie"].to_str().unwrap();
+    assert!(cookie.contains("; Secure"), "{cookie}");
+
+    // plain HTTP on the TLS port gets no page
+    let plain = tokio::time::timeout(
+        Duration::from_secs(15),
+        tokio::net::TcpStream::connect(b.storage_addr()),
+    )
+    .await
+    .unwrap()
+    .unwrap();
+    let mut plain = plain;
+    plain
+        .write_all(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+        .await
+        .unwrap();
+    let mut buf = [0u8; 64];
+    let n = tokio::time::timeout(Duration::from_secs(15), plain.read(&mut buf))
+        .await
+        .unwrap()
+        .unwrap_or(0);
+    assert!(!String::from_utf8_lossy(&buf[..n]).starts_with("HTTP/1.1 200"));
+    b.stop().await;
+}

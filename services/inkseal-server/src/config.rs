@@ -43,6 +43,8 @@ pub struct Config {
     pub acceptance: AcceptanceConfig,
     /// The client's document storage: publication and the storage site.
     pub storage: StorageConfig,
+    /// The next morning's e-mail and SMS.
+    pub notifications: NotificationsConfig,
     /// Logs.
     pub log: LogConfig,
 }
@@ -205,6 +207,102 @@ impl Default for StorageConfig {
     }
 }
 
+/// Where e-mail goes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum MailTransportKind {
+    /// A folder of `.eml` files (nothing leaves the machine).
+    Folder,
+    /// An SMTP server.
+    Smtp,
+}
+
+/// Where SMS go.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SmsGatewayKind {
+    /// A folder of JSON files (nothing leaves the machine).
+    Folder,
+}
+
+/// The next morning's e-mail and SMS. Relative paths are under `data_dir`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct NotificationsConfig {
+    /// Local time (Europe/Prague) the e-mail and SMS go out the day after receipt, `HH:MM`.
+    pub send_at: String,
+    /// Send only on business days (no weekends, no Czech public holidays).
+    pub business_days_only: bool,
+    /// `folder` (default) or `smtp`.
+    pub mail_transport: MailTransportKind,
+    /// The folder of `.eml` files.
+    pub mail_folder: PathBuf,
+    /// SMTP server host.
+    pub smtp_host: String,
+    /// SMTP server port.
+    pub smtp_port: u16,
+    /// `plain`, `starttls` or `tls`.
+    pub smtp_security: crate::notify::mail::SmtpSecurity,
+    /// The name the server is greeted with (EHLO).
+    pub smtp_hello: String,
+    /// `From:` of the e-mail.
+    pub from: String,
+    /// Domain of the per-notification envelope senders (`bounces+<id>@<domain>`); its MX is the
+    /// backend's bounce receiver.
+    pub bounce_domain: String,
+    /// Local part of the envelope senders before `+`.
+    pub bounce_local: String,
+    /// Domain of Message-IDs.
+    pub message_id_domain: String,
+    /// `folder` (default).
+    pub sms_gateway: SmsGatewayKind,
+    /// The folder of SMS JSON files.
+    pub sms_folder: PathBuf,
+    /// Attempts per notification and channel before it is given up (and recorded as such).
+    pub max_attempts: u32,
+    /// How often the sender looks for due notifications (ms); retries back off from it.
+    pub poll_interval_ms: u64,
+}
+
+impl Default for NotificationsConfig {
+    fn default() -> Self {
+        NotificationsConfig {
+            send_at: "08:00".into(),
+            business_days_only: false,
+            mail_transport: MailTransportKind::Folder,
+            mail_folder: PathBuf::from("outbox/mail"),
+            smtp_host: "127.0.0.1".into(),
+            smtp_port: 25,
+            smtp_security: crate::notify::mail::SmtpSecurity::Starttls,
+            smtp_hello: "inkseal.localhost".into(),
+            from: "Pojišťovna České spořitelny <dokumenty@pojistovnacs.cz>".into(),
+            bounce_domain: "bounce.pojistovnacs.cz".into(),
+            bounce_local: "bounces".into(),
+            message_id_domain: "inkseal.pojistovnacs.cz".into(),
+            sms_gateway: SmsGatewayKind::Folder,
+            sms_folder: PathBuf::from("outbox/sms"),
+            max_attempts: 8,
+            poll_interval_ms: 1000,
+        }
+    }
+}
+
+impl NotificationsConfig {
+    /// `send_at` and `business_days_only` as a rule.
+    pub fn morning(&self) -> Result<crate::notify::schedule::Morning, ConfigError> {
+        let at = chrono::NaiveTime::parse_from_str(&self.send_at, "%H:%M").map_err(|e| {
+            ConfigError::Invalid(format!(
+                "notifications.send_at {:?}: {e} (expected HH:MM)",
+                self.send_at
+            ))
+        })?;
+        Ok(crate::notify::schedule::Morning {
+            at,
+            business_days_only: self.business_days_only,
+        })
+    }
+}
+
 /// Log line format.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -229,6 +327,7 @@ impl Default for Config {
             documents: DocumentsConfig::default(),
             acceptance: AcceptanceConfig::default(),
             storage: StorageConfig::default(),
+            notifications: NotificationsConfig::default(),
             log: LogConfig::default(),
         }
     }
@@ -362,6 +461,61 @@ pub const ENV_VARS: &[(&str, &str)] = &[
     ),
     ("INKSEAL_STORAGE_CONTACT_PHONE", "storage.contact_phone"),
     ("INKSEAL_STORAGE_CONTACT_EMAIL", "storage.contact_email"),
+    (
+        "INKSEAL_NOTIFICATIONS_SEND_AT",
+        "notifications.send_at (HH:MM)",
+    ),
+    (
+        "INKSEAL_NOTIFICATIONS_BUSINESS_DAYS_ONLY",
+        "notifications.business_days_only (true|false)",
+    ),
+    (
+        "INKSEAL_NOTIFICATIONS_MAIL_TRANSPORT",
+        "notifications.mail_transport (folder|smtp)",
+    ),
+    (
+        "INKSEAL_NOTIFICATIONS_MAIL_FOLDER",
+        "notifications.mail_folder",
+    ),
+    ("INKSEAL_NOTIFICATIONS_SMTP_HOST", "notifications.smtp_host"),
+    ("INKSEAL_NOTIFICATIONS_SMTP_PORT", "notifications.smtp_port"),
+    (
+        "INKSEAL_NOTIFICATIONS_SMTP_SECURITY",
+        "notifications.smtp_security (plain|starttls|tls)",
+    ),
+    (
+        "INKSEAL_NOTIFICATIONS_SMTP_HELLO",
+        "notifications.smtp_hello",
+    ),
+    ("INKSEAL_NOTIFICATIONS_FROM", "notifications.from"),
+    (
+        "INKSEAL_NOTIFICATIONS_BOUNCE_DOMAIN",
+        "notifications.bounce_domain",
+    ),
+    (
+        "INKSEAL_NOTIFICATIONS_BOUNCE_LOCAL",
+        "notifications.bounce_local",
+    ),
+    (
+        "INKSEAL_NOTIFICATIONS_MESSAGE_ID_DOMAIN",
+        "notifications.message_id_domain",
+    ),
+    (
+        "INKSEAL_NOTIFICATIONS_SMS_GATEWAY",
+        "notifications.sms_gateway (folder)",
+    ),
+    (
+        "INKSEAL_NOTIFICATIONS_SMS_FOLDER",
+        "notifications.sms_folder",
+    ),
+    (
+        "INKSEAL_NOTIFICATIONS_MAX_ATTEMPTS",
+        "notifications.max_attempts",
+    ),
+    (
+        "INKSEAL_NOTIFICATIONS_POLL_INTERVAL_MS",
+        "notifications.poll_interval_ms",
+    ),
     ("INKSEAL_LOG_FORMAT", "log.format (text|json)"),
     ("INKSEAL_LOG_FILTER", "log.filter"),
 ];
@@ -476,6 +630,7 @@ impl Config {
             self.acceptance.agent_signing_crl = Some(path(v));
         }
         self.apply_storage_env(&get)?;
+        self.apply_notifications_env(&get)?;
         if let Some(v) = get("INKSEAL_LOG_FORMAT") {
             self.log.format = match v.as_str() {
                 "text" => LogFormat::Text,
@@ -562,6 +717,60 @@ impl Config {
         Ok(())
     }
 
+    fn apply_notifications_env(
+        &mut self,
+        get: &impl Fn(&str) -> Option<String>,
+    ) -> Result<(), ConfigError> {
+        /// A value as TOML reads it (`true`, `25`), or else as a string.
+        fn value<T: serde::de::DeserializeOwned>(var: &str, v: &str) -> Result<T, ConfigError> {
+            #[derive(Deserialize)]
+            struct W<T> {
+                x: T,
+            }
+            if let Ok(w) = toml::from_str::<W<T>>(&format!("x = {v}")) {
+                return Ok(w.x);
+            }
+            toml::from_str::<W<T>>(&format!("x = {}", toml::Value::String(v.to_owned())))
+                .map(|w| w.x)
+                .map_err(|e| ConfigError::Env {
+                    var: var.to_owned(),
+                    value: v.to_owned(),
+                    message: e.message().to_owned(),
+                })
+        }
+        let n = &mut self.notifications;
+        macro_rules! set {
+            ($var:literal, $field:expr) => {
+                if let Some(v) = get($var) {
+                    $field = value($var, &v)?;
+                }
+            };
+        }
+        set!("INKSEAL_NOTIFICATIONS_SEND_AT", n.send_at);
+        set!(
+            "INKSEAL_NOTIFICATIONS_BUSINESS_DAYS_ONLY",
+            n.business_days_only
+        );
+        set!("INKSEAL_NOTIFICATIONS_MAIL_TRANSPORT", n.mail_transport);
+        set!("INKSEAL_NOTIFICATIONS_MAIL_FOLDER", n.mail_folder);
+        set!("INKSEAL_NOTIFICATIONS_SMTP_HOST", n.smtp_host);
+        set!("INKSEAL_NOTIFICATIONS_SMTP_PORT", n.smtp_port);
+        set!("INKSEAL_NOTIFICATIONS_SMTP_SECURITY", n.smtp_security);
+        set!("INKSEAL_NOTIFICATIONS_SMTP_HELLO", n.smtp_hello);
+        set!("INKSEAL_NOTIFICATIONS_FROM", n.from);
+        set!("INKSEAL_NOTIFICATIONS_BOUNCE_DOMAIN", n.bounce_domain);
+        set!("INKSEAL_NOTIFICATIONS_BOUNCE_LOCAL", n.bounce_local);
+        set!(
+            "INKSEAL_NOTIFICATIONS_MESSAGE_ID_DOMAIN",
+            n.message_id_domain
+        );
+        set!("INKSEAL_NOTIFICATIONS_SMS_GATEWAY", n.sms_gateway);
+        set!("INKSEAL_NOTIFICATIONS_SMS_FOLDER", n.sms_folder);
+        set!("INKSEAL_NOTIFICATIONS_MAX_ATTEMPTS", n.max_attempts);
+        set!("INKSEAL_NOTIFICATIONS_POLL_INTERVAL_MS", n.poll_interval_ms);
+        Ok(())
+    }
+
     /// Checks what the types cannot.
     pub fn validate(&self) -> Result<(), ConfigError> {
         let invalid = |m: &str| Err(ConfigError::Invalid(m.to_owned()));
@@ -575,6 +784,10 @@ impl Config {
         }
         if self.database_schema.is_some() && !self.uses_postgres() {
             return invalid("database_schema needs a postgres:// database_url");
+        }
+        self.notifications.morning()?;
+        if self.notifications.max_attempts == 0 {
+            return invalid("notifications.max_attempts must be at least 1");
         }
         let st = &self.storage;
         if st.link_valid_days == 0

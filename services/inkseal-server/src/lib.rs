@@ -20,6 +20,7 @@
 //! | [`read_model`], [`projections`] | the read model and the subscription that feeds it |
 //! | [`help_desk`] | the HelpDesk gRPC service |
 //! | [`storage`] | the client's storage: publication, access codes, the storage site |
+//! | [`notify`] | the next morning's e-mail and SMS: schedule, transports, outbox, sender |
 //! | [`metrics`] | `/metrics` and `/healthz` |
 //! | [`shutdown`] | graceful shutdown |
 //! | [`server`] | putting the roles together |
@@ -35,6 +36,7 @@ pub mod help_desk;
 pub mod ingest;
 pub mod mapping;
 pub mod metrics;
+pub mod notify;
 pub mod offers;
 pub mod pki;
 pub mod projections;

@@ -39,7 +39,8 @@ struct Cli {
 enum Cmd {
     /// Run the backend (all roles unless --roles names some).
     Serve {
-        /// Roles to run: ingest, help-desk, acceptance, projections, publication, storage, all.
+        /// Roles to run: ingest, help-desk, acceptance, projections, publication, storage,
+        /// notifications, all.
         #[arg(long, value_delimiter = ',')]
         roles: Vec<String>,
     },

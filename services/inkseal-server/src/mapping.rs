@@ -321,13 +321,32 @@ pub fn summary_cs(event: &Event) -> String {
             "Úložiště zablokováno po {} chybných kódech; odblokuje ho nový kód od Help Desku.",
             e.wrong_tries
         ),
-        Event::NotificationScheduled(e) => {
-            format!("Naplánováno odeslání ({}).", channels_cs(e.channels))
-        }
-        Event::EmailSent(_) => "E-mail s odkazem do úložiště odeslán.".into(),
+        Event::NotificationScheduled(e) => format!(
+            "Naplánováno odeslání ({}) na {}.",
+            channels_cs(e.channels),
+            prague(e.due_at)
+        ),
+        Event::EmailSent(e) => match &e.smtp_reply {
+            Some(r) => {
+                format!("E-mail s odkazem do úložiště předán k doručení; server odpověděl: {r}")
+            }
+            None => "E-mail s odkazem do úložiště předán k doručení.".into(),
+        },
         Event::EmailDelivered(_) => "E-mail doručen.".into(),
+        Event::EmailDelayed(e) => format!(
+            "Doručení e-mailu se zdržuje (server to zkouší dál): {}",
+            e.report
+        ),
+        Event::NotificationSkipped(e) => format!(
+            "Klientovi se nic neposlalo ({}): {}",
+            channels_cs(e.channels),
+            e.reason
+        ),
         Event::EmailBounced(e) => format!("E-mail se nepodařilo doručit: {}", e.reason),
-        Event::SmsSent(_) => "SMS s přístupovým kódem odeslána.".into(),
+        Event::SmsSent(e) => match &e.gateway_reply {
+            Some(r) => format!("SMS s přístupovým kódem předána bráně; brána odpověděla: {r}"),
+            None => "SMS s přístupovým kódem předána bráně.".into(),
+        },
         Event::SmsDelivered(_) => "SMS doručena.".into(),
         Event::SmsFailed(e) => format!("SMS se nepodařilo doručit: {}", e.reason),
         Event::StorageOpened(e) => match &e.client {

@@ -49,6 +49,8 @@ pub struct Metrics {
     pub storage_bytes: Counter,
     /// Storage-site visits that could not be recorded (a per-offer bound was reached).
     pub storage_unrecorded: Counter,
+    /// Notifications by outcome (`notification_email_accepted`, `…_refused`, `…_skipped`, …).
+    pub notifications: Family<Labels, Counter>,
 }
 
 impl std::fmt::Debug for Metrics {
@@ -77,6 +79,12 @@ impl Metrics {
         let storage_requests = Family::<Labels, Counter>::default();
         let storage_bytes = Counter::default();
         let storage_unrecorded = Counter::default();
+        let notifications = Family::<Labels, Counter>::default();
+        registry.register(
+            "notifications",
+            "Notifications to clients, by outcome",
+            notifications.clone(),
+        );
         registry.register(
             "publications",
             "Documents published to clients' storage, by outcome",
@@ -135,7 +143,15 @@ impl Metrics {
             storage_requests,
             storage_bytes,
             storage_unrecorded,
+            notifications,
         }
+    }
+
+    /// Counts one notification outcome.
+    pub fn notification(&self, outcome: &'static str) {
+        self.notifications
+            .get_or_create(&vec![("outcome", outcome)])
+            .inc();
     }
 
     /// Counts one publication outcome.

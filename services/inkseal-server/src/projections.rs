@@ -262,6 +262,38 @@ async fn apply(
             .bind(recorded.position as i64)
             .execute(&mut **tx)
             .await?;
+            sqlx::query(
+                "INSERT INTO rm_schedule_queue (offer_id, position) VALUES ($1, $2) ON CONFLICT (offer_id) DO NOTHING",
+            )
+            .bind(offer_id)
+            .bind(recorded.position as i64)
+            .execute(&mut **tx)
+            .await?;
+        }
+        Event::NotificationScheduled(n) => {
+            sqlx::query(
+                "INSERT INTO rm_schedule_queue (offer_id, position, done) VALUES ($1, $2, 1)
+                 ON CONFLICT (offer_id) DO UPDATE SET done = 1, lease_owner = NULL, lease_until = NULL",
+            )
+            .bind(offer_id)
+            .bind(recorded.position as i64)
+            .execute(&mut **tx)
+            .await?;
+            for channel in [(n.channels.email(), "email"), (n.channels.sms(), "sms")]
+                .into_iter()
+                .filter_map(|(on, name)| on.then_some(name))
+            {
+                sqlx::query(
+                    "INSERT INTO rm_notification_outbox (id, offer_id, channel, due_at) VALUES ($1, $2, $3, $4)
+                     ON CONFLICT (id) DO NOTHING",
+                )
+                .bind(format!("{offer_id}/{channel}/{version}"))
+                .bind(offer_id)
+                .bind(channel)
+                .bind(n.due_at.timestamp_micros())
+                .execute(&mut **tx)
+                .await?;
+            }
         }
         Event::OfferAccepted(_) => {
             set_status(tx, offer_id, 4).await?;
@@ -402,6 +434,7 @@ pub async fn rebuild(rm: &ReadModel) -> Result<(), sqlx::Error> {
         "rm_acceptance_queue",
         "rm_publication_queue",
         "rm_storage",
+        "rm_schedule_queue",
     ] {
         sqlx::query(sqlx::AssertSqlSafe(format!("DELETE FROM {table}")))
             .execute(&mut *tx)

@@ -101,6 +101,38 @@ const SCHEMA: &[&str] = &[
         expires_at   BIGINT NOT NULL
     )",
     "CREATE INDEX IF NOT EXISTS rm_storage_by_offer ON rm_storage (offer_id)",
+    "CREATE TABLE IF NOT EXISTS rm_schedule_queue (
+        offer_id    TEXT   PRIMARY KEY,
+        position    BIGINT NOT NULL,
+        done        BIGINT NOT NULL DEFAULT 0,
+        lease_owner TEXT,
+        lease_until BIGINT,
+        attempts    BIGINT NOT NULL DEFAULT 0,
+        last_error  TEXT
+    )",
+    "CREATE INDEX IF NOT EXISTS rm_schedule_pending ON rm_schedule_queue (done, position)",
+    "CREATE TABLE IF NOT EXISTS rm_schedule_claims (
+        offer_id   TEXT   NOT NULL,
+        owner      TEXT   NOT NULL,
+        claimed_at BIGINT NOT NULL
+    )",
+    "CREATE TABLE IF NOT EXISTS rm_notification_outbox (
+        id          TEXT   PRIMARY KEY,
+        offer_id    TEXT   NOT NULL,
+        channel     TEXT   NOT NULL,
+        due_at      BIGINT NOT NULL,
+        done        BIGINT NOT NULL DEFAULT 0,
+        lease_owner TEXT,
+        lease_until BIGINT,
+        attempts    BIGINT NOT NULL DEFAULT 0,
+        last_error  TEXT
+    )",
+    "CREATE INDEX IF NOT EXISTS rm_notification_due ON rm_notification_outbox (done, due_at)",
+    "CREATE TABLE IF NOT EXISTS rm_notification_claims (
+        id         TEXT   NOT NULL,
+        owner      TEXT   NOT NULL,
+        claimed_at BIGINT NOT NULL
+    )",
 ];
 
 /// The read model's connection pool.

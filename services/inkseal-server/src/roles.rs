@@ -23,14 +23,17 @@ pub enum Role {
     Publication,
     /// The client's storage site (HTTP): the link, the access code, the downloads.
     Storage,
+    /// The next morning's e-mail and SMS: scheduling and sending.
+    Notifications,
 }
 
 impl Role {
     /// Every role, in start order.
-    pub const ALL: [Role; 6] = [
+    pub const ALL: [Role; 7] = [
         Role::Projections,
         Role::Acceptance,
         Role::Publication,
+        Role::Notifications,
         Role::Ingest,
         Role::HelpDesk,
         Role::Storage,
@@ -45,6 +48,7 @@ impl Role {
             Role::Projections => "projections",
             Role::Publication => "publication",
             Role::Storage => "storage",
+            Role::Notifications => "notifications",
         }
     }
 
@@ -58,7 +62,7 @@ impl Role {
             let role = Role::ALL
                 .into_iter()
                 .find(|r| r.name() == part)
-                .ok_or_else(|| format!("unknown role {part:?}; known: ingest, help-desk, acceptance, projections, publication, storage, all"))?;
+                .ok_or_else(|| format!("unknown role {part:?}; known: ingest, help-desk, acceptance, projections, publication, storage, notifications, all"))?;
             if !out.contains(&role) {
                 out.push(role);
             }

@@ -26,11 +26,16 @@ use tonic::transport::{Server, ServerTlsConfig};
 
 use crate::acceptance::Worker;
 use crate::config::Config;
-use crate::config::StorageConfig;
+use crate::config::{MailTransportKind, SmsGatewayKind, StorageConfig};
 use crate::documents::Documents;
 use crate::help_desk::HelpDeskService;
 use crate::ingest::Ingest;
 use crate::metrics::Metrics;
+use crate::notify::mail::{FolderMail, MailTransport, SmtpMail};
+use crate::notify::outbox::NotificationOutbox;
+use crate::notify::schedule::Morning;
+use crate::notify::sms::{FolderSms, SmsGateway};
+use crate::notify::{Clock, Letterhead, Scheduler, Sender, SystemClock};
 use crate::read_model::ReadModel;
 use crate::roles::Role;
 use crate::shutdown::{self, Trigger};
@@ -83,6 +88,67 @@ pub struct Components {
     pub data_dir_lock: Option<Arc<std::fs::File>>,
     /// The client's storage: publication and the site.
     pub storage: StorageParts,
+    /// The next morning's e-mail and SMS.
+    pub notifications: NotificationParts,
+    /// Where the notification roles take "now" from.
+    pub clock: Arc<dyn Clock>,
+}
+
+/// What the notification roles need.
+#[derive(Clone)]
+pub struct NotificationParts {
+    /// When letters go out.
+    pub morning: Morning,
+    /// E-mail.
+    pub mail: Arc<dyn MailTransport>,
+    /// SMS.
+    pub sms: Arc<dyn SmsGateway>,
+    /// Addresses and contacts.
+    pub letterhead: Letterhead,
+    /// Attempts per notification and channel.
+    pub max_attempts: u32,
+    /// Idle poll.
+    pub poll: Duration,
+}
+
+impl NotificationParts {
+    /// From the configuration (folders resolved under the data directory).
+    pub fn from_config(config: &Config) -> anyhow::Result<Self> {
+        let n = &config.notifications;
+        let mail: Arc<dyn MailTransport> = match n.mail_transport {
+            MailTransportKind::Folder => Arc::new(FolderMail {
+                dir: config.resolve(&n.mail_folder),
+            }),
+            MailTransportKind::Smtp => Arc::new(SmtpMail {
+                host: n.smtp_host.clone(),
+                port: n.smtp_port,
+                security: n.smtp_security,
+                hello: n.smtp_hello.clone(),
+                timeout: Duration::from_secs(30),
+            }),
+        };
+        let sms: Arc<dyn SmsGateway> = match n.sms_gateway {
+            SmsGatewayKind::Folder => Arc::new(FolderSms {
+                dir: config.resolve(&n.sms_folder),
+            }),
+        };
+        Ok(NotificationParts {
+            morning: n.morning()?,
+            mail,
+            sms,
+            letterhead: Letterhead {
+                from: n.from.clone(),
+                bounce_domain: n.bounce_domain.clone(),
+                bounce_local: n.bounce_local.clone(),
+                message_id_domain: n.message_id_domain.clone(),
+                public_url: config.storage.public_url.clone(),
+                contact_phone: config.storage.contact_phone.clone(),
+                contact_email: config.storage.contact_email.clone(),
+            },
+            max_attempts: n.max_attempts,
+            poll: Duration::from_millis(n.poll_interval_ms.max(10)),
+        })
+    }
 }
 
 /// What the publication worker and the storage site need.
@@ -236,6 +302,8 @@ pub async fn open(config: &Config) -> anyhow::Result<Components> {
         projection_poll: Duration::from_millis(250),
         data_dir_lock: lock,
         storage: StorageParts::open(config, &config.effective_roles())?,
+        notifications: NotificationParts::from_config(config)?,
+        clock: Arc::new(SystemClock),
     })
 }
 
@@ -401,6 +469,52 @@ pub async fn start(c: Components, listeners: Listeners) -> anyhow::Result<Runnin
                 };
                 Ok(publisher.run(sd).await?)
             }),
+        ));
+    }
+
+    if has(Role::Notifications) {
+        let n = c.notifications.clone();
+        let scheduler = Scheduler {
+            store: c.store.clone(),
+            queue: WorkQueue::new(
+                c.read_model.clone(),
+                Queue::Schedule,
+                c.instance.clone(),
+                c.acceptance_lease,
+                c.acceptance_max_attempts.max(5),
+            ),
+            morning: n.morning,
+            clock: c.clock.clone(),
+            poll: n.poll,
+        };
+        let sd = trigger.subscribe();
+        tasks.push((
+            "scheduler",
+            tokio::spawn(async move { Ok(scheduler.run(sd).await?) }),
+        ));
+        let sender = Sender {
+            store: c.store.clone(),
+            outbox: NotificationOutbox::new(
+                c.read_model.clone(),
+                c.instance.clone(),
+                c.acceptance_lease,
+                n.max_attempts,
+            ),
+            mail: n.mail.clone(),
+            sms: n.sms.clone(),
+            link_key: c.storage.link_key.clone(),
+            checker: c.storage.checker.clone(),
+            valid_for: c.storage.valid_for(),
+            letterhead: n.letterhead.clone(),
+            clock: c.clock.clone(),
+            metrics: c.metrics.clone(),
+            poll: n.poll,
+        };
+        tracing::info!(mail = %n.mail.describe(), sms = %n.sms.describe(), "notifications ready");
+        let sd = trigger.subscribe();
+        tasks.push((
+            "notifications",
+            tokio::spawn(async move { Ok(sender.run(sd).await?) }),
         ));
     }
 

@@ -28,6 +28,8 @@ pub enum Queue {
     Acceptance,
     /// Accepted offers whose documents wait to be published to the client's storage.
     Publication,
+    /// Received offers whose next-morning notification waits to be scheduled.
+    Schedule,
 }
 
 impl Queue {
@@ -36,6 +38,7 @@ impl Queue {
         match self {
             Queue::Acceptance => "rm_acceptance_queue",
             Queue::Publication => "rm_publication_queue",
+            Queue::Schedule => "rm_schedule_queue",
         }
     }
 
@@ -44,6 +47,7 @@ impl Queue {
         match self {
             Queue::Acceptance => "rm_acceptance_claims",
             Queue::Publication => "rm_publication_claims",
+            Queue::Schedule => "rm_schedule_claims",
         }
     }
 

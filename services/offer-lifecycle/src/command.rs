@@ -156,6 +156,26 @@ pub enum Command {
         /// When.
         delivered_at: DateTime<Utc>,
     },
+    /// A report says delivery of the e-mail is delayed (the server keeps trying).
+    /// → [`crate::event::EmailDelayed`]
+    RecordEmailDelayed {
+        /// The message id.
+        message_id: MessageId,
+        /// The report's text.
+        report: ServerReply,
+        /// When.
+        delayed_at: DateTime<Utc>,
+    },
+    /// Nothing is sent at the due time, and why (the offer was rejected, its documents are not
+    /// published, the contact is missing). → [`crate::event::NotificationSkipped`]
+    SkipNotification {
+        /// Which channels are skipped.
+        channels: Channels,
+        /// Why.
+        reason: Reason,
+        /// When.
+        skipped_at: DateTime<Utc>,
+    },
     /// The e-mail bounced. → [`crate::event::EmailBounced`]
     RecordEmailBounced {
         /// The message id.

@@ -162,6 +162,44 @@ pub fn decide(command: &Command, state: &OfferState) -> Decided {
                 delivered_at: *delivered_at,
             }))
         }
+        Command::RecordEmailDelayed {
+            message_id,
+            report,
+            delayed_at,
+        } => {
+            if !offer.emails.iter().any(|m| &m.message_id == message_id) {
+                return Err(LifecycleError::UnknownMessage {
+                    message_id: message_id.to_string(),
+                });
+            }
+            record_access(offer)?;
+            Ok(vec![
+                EmailDelayed {
+                    message_id: message_id.clone(),
+                    report: report.clone(),
+                    delayed_at: *delayed_at,
+                }
+                .into(),
+            ])
+        }
+        Command::SkipNotification {
+            channels,
+            reason,
+            skipped_at,
+        } => {
+            if offer.schedule.is_none() {
+                return Err(LifecycleError::NothingScheduled);
+            }
+            within(offer.schedules, MAX_SCHEDULES, "naplánovaná oznámení")?;
+            Ok(vec![
+                NotificationSkipped {
+                    channels: *channels,
+                    reason: reason.clone(),
+                    skipped_at: *skipped_at,
+                }
+                .into(),
+            ])
+        }
         Command::RecordEmailBounced {
             message_id,
             reason,
@@ -733,7 +771,9 @@ fn schedule_notification(
     due_at: DateTime<Utc>,
     scheduled_at: DateTime<Utc>,
 ) -> Decided {
-    require_published(offer)?;
+    if offer.receipt.is_none() {
+        return Err(LifecycleError::NotReceived);
+    }
     if offer
         .schedule
         .as_ref()

@@ -217,6 +217,9 @@ pub enum LifecycleError {
     /// The command needs the documents published to the client's storage.
     #[error("Dokumenty ještě nebyly uloženy do klientova úložiště.")]
     DocumentsNotPublished,
+    /// Notifications are skipped for an offer that has none scheduled.
+    #[error("Pro nabídku není naplánováno žádné oznámení klientovi.")]
+    NothingScheduled,
     /// A delivery report names a message that was never recorded as sent.
     #[error("Zpráva {message_id} nebyla zaznamenána jako odeslaná.")]
     UnknownMessage {

@@ -215,6 +215,31 @@ pub struct EmailDelivered {
     pub delivered_at: DateTime<Utc>,
 }
 
+/// A delivery report says the e-mail is delayed: the receiving side keeps trying. Not a bounce.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EmailDelayed {
+    /// The message id.
+    pub message_id: MessageId,
+    /// The report's text (status and diagnostic).
+    pub report: ServerReply,
+    /// When.
+    pub delayed_at: DateTime<Utc>,
+}
+
+/// At the due time nothing was sent on these channels, for the reason given (the offer was
+/// rejected, its documents are not published, a contact is missing).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NotificationSkipped {
+    /// Which channels.
+    pub channels: Channels,
+    /// Why.
+    pub reason: Reason,
+    /// When.
+    pub skipped_at: DateTime<Utc>,
+}
+
 /// The e-mail bounced.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -423,7 +448,9 @@ events! {
     NotificationScheduled = 1,
     EmailSent = 1,
     EmailDelivered = 1,
+    EmailDelayed = 1,
     EmailBounced = 1,
+    NotificationSkipped = 1,
     SmsSent = 1,
     SmsDelivered = 1,
     SmsFailed = 1,

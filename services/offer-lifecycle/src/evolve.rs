@@ -108,6 +108,10 @@ fn apply(offer: &mut Offer, event: &Event) {
             }
         }
         Event::StorageLocked(e) => offer.access.locked_at = Some(e.locked_at),
+        Event::EmailDelayed(_) => {
+            offer.access_records = offer.access_records.saturating_add(1);
+        }
+        Event::NotificationSkipped(_) => offer.schedules = offer.schedules.saturating_add(1),
         Event::NotificationScheduled(e) => {
             offer.schedule = Some(e.clone());
             offer.schedules = offer.schedules.saturating_add(1);

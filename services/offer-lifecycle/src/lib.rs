@@ -59,8 +59,10 @@
 //! | `IssueAccessCode` | — | ✗ | ✗ | ✗ | ✗ | ✓ once published |
 //! | `RecordWrongAccessCode` | — | ✗ | ✗ | ✗ | ✗ | ✓ once a code is issued |
 //! | `RecordRefusedVisit` | — | ✗ | ✗ | ✗ | ✗ | ✓ while locked or expired |
-//! | `ScheduleNotification`, `RecordEmailSent`, `RecordSmsSent` | — | ✗ | ✗ | ✗ | ✗ | ✓ once published |
-//! | `RecordEmailDelivered` / `Bounced`, `RecordSmsDelivered` / `Failed` | — | ✗ | ✗ | ✗ | ✗ | ✓ for a recorded message |
+//! | `ScheduleNotification` | — | ✗ | ✗ | ✓ | ✓ | ✓ |
+//! | `SkipNotification` | — | ✗ | ✗ | ✓ | ✓ | ✓ once scheduled |
+//! | `RecordEmailSent`, `RecordSmsSent` | — | ✗ | ✗ | ✗ | ✗ | ✓ once published |
+//! | `RecordEmailDelivered` / `Delayed` / `Bounced`, `RecordSmsDelivered` / `Failed` | — | ✗ | ✗ | ✗ | ✗ | ✓ for a recorded message |
 //! | `RecordStorageOpened` | — | ✗ | ✗ | ✗ | ✗ | ✓ with a code issued, neither locked nor expired |
 //! | `RecordDocumentDownloaded` | — | ✗ | ✗ | ✗ | ✗ | ✓ a published document |
 //! | `RequestResend` (help desk) | — | ✗ | ✗ | ✗ | ✗ | ✓ once published |

@@ -750,3 +750,63 @@ fn a_publication_lists_at_least_one_document_each_once() {
         })
     );
 }
+
+#[test]
+fn the_next_mornings_notification_is_scheduled_when_the_insurer_receives_the_offer() {
+    let mut offer = Stream::sealed();
+    assert_eq!(offer.apply(schedule()), Err(LifecycleError::NotReceived));
+    offer.given(receive());
+    offer.given(schedule());
+    assert!(
+        offer.offer().schedule.is_some(),
+        "scheduled in state 3, before acceptance"
+    );
+}
+
+#[test]
+fn a_rejected_offers_notification_is_skipped_with_the_reason_on_record() {
+    let mut offer = Stream::sealed();
+    offer
+        .given(receive())
+        .given(schedule())
+        .given(Command::RejectOffer {
+            reason: reason("PDF neprošlo kontrolou podpisu."),
+            rejected_at: at(61),
+        });
+    let skipped = offer.apply(Command::SkipNotification {
+        channels: Channels::Both,
+        reason: reason("PČS nabídku nepřijala, klientovi se nic neposílá."),
+        skipped_at: at(60 * 22),
+    });
+    assert!(
+        matches!(skipped.as_deref(), Ok([Event::NotificationSkipped(s)]) if s.channels == Channels::Both),
+        "{skipped:?}"
+    );
+    assert_eq!(
+        offer.apply(email_sent("m1@pojistovna", "jan.novak@example.cz")),
+        Err(LifecycleError::Rejected),
+        "nothing goes to the client of a rejected offer"
+    );
+}
+
+#[test]
+fn a_delayed_email_is_on_record_but_is_neither_delivered_nor_bounced() {
+    let mut offer = Stream::published();
+    offer.given(email_sent("m1@pojistovna", "jan.novak@example.cz"));
+    offer.given(Command::RecordEmailDelayed {
+        message_id: message("m1@pojistovna"),
+        report: reply("4.4.7 Delivery time expired soon"),
+        delayed_at: at(60 * 23),
+    });
+    assert_eq!(offer.offer().email_status, DeliveryStatus::AwaitingReport);
+    assert_eq!(
+        offer.apply(Command::RecordEmailDelayed {
+            message_id: message("unknown@pojistovna"),
+            report: reply("4.4.7"),
+            delayed_at: at(60 * 23),
+        }),
+        Err(LifecycleError::UnknownMessage {
+            message_id: "unknown@pojistovna".into()
+        })
+    );
+}

@@ -12,7 +12,17 @@ fn all_kinds_of_events() -> Vec<Event> {
     let mut offer = Stream::published();
     offer
         .given(email_sent("m1@pojistovna", "jan.novak@example.cz"))
+        .given(Command::RecordEmailDelayed {
+            message_id: message("m1@pojistovna"),
+            report: reply("4.4.7 delivery delayed"),
+            delayed_at: at(60 * 22 + 30),
+        })
         .given(email_bounced("m1@pojistovna", 60 * 23))
+        .given(Command::SkipNotification {
+            channels: Channels::Sms,
+            reason: reason("Mobilní telefon klienta chybí."),
+            skipped_at: at(60 * 23 + 1),
+        })
         .given(Command::RecordSmsSent {
             message_id: message("sms-1"),
             to: mobile("603123456"),

@@ -101,10 +101,15 @@ pub async fn sqlite_components(roles: &[Role]) -> (Components, tempfile::TempDir
         .await
         .unwrap();
     let documents = Documents::local(&dir.path().join("documents")).unwrap();
-    (
-        components(store, read_model, documents, roles, "test-1"),
-        dir,
-    )
+    let mut c = components(store, read_model, documents, roles, "test-1");
+    c.notifications.mail = Arc::new(inkseal_server::notify::mail::FolderMail {
+        dir: dir.path().join("outbox/mail"),
+    });
+    c.notifications.sms = Arc::new(inkseal_server::notify::sms::FolderSms {
+        dir: dir.path().join("outbox/sms"),
+    });
+    c.notifications.poll = Duration::from_millis(50);
+    (c, dir)
 }
 
 /// The storage link key every backend of a test binary shares (so several processes serve one
@@ -154,6 +159,15 @@ pub fn components(
             },
             storage_key(),
         ),
+        notifications: inkseal_server::server::NotificationParts::from_config(
+            &inkseal_server::config::Config {
+                data_dir: std::env::temp_dir()
+                    .join(format!("inkseal-test-{}", uuid::Uuid::new_v4().simple())),
+                ..Default::default()
+            },
+        )
+        .unwrap(),
+        clock: Arc::new(inkseal_server::notify::SystemClock),
     }
 }
 

@@ -114,3 +114,50 @@ pub async fn download_with_code(
         .unwrap_or_else(|| format!("{name}.pdf"));
     Ok((file_name, file.body))
 }
+
+/// The subject and the storage link of the e-mail `eml` (decoded as a mail program does).
+pub fn link_in_email(eml: &[u8]) -> anyhow::Result<(String, String)> {
+    let mail = mailparse::parse_mail(eml)?;
+    let subject = mailparse::MailHeaderMap::get_first_value(mail.headers.as_slice(), "Subject")
+        .unwrap_or_default();
+    let text = mail
+        .subparts
+        .iter()
+        .find(|p| p.ctype.mimetype == "text/plain")
+        .context("the e-mail has no text part")?
+        .get_body()?;
+    let link = text
+        .split_whitespace()
+        .find(|w| w.starts_with("http") && w.contains("/u/"))
+        .context("the e-mail carries no storage link")?
+        .to_owned();
+    Ok((subject, link))
+}
+
+/// The text of an SMS file written by the folder gateway.
+pub fn sms_text(json: &[u8]) -> anyhow::Result<String> {
+    let value: serde_json::Value = serde_json::from_slice(json)?;
+    Ok(value["text"]
+        .as_str()
+        .context("the SMS has no text")?
+        .to_owned())
+}
+
+/// The access code in the SMS text (`… úložiště: K7PM 3QXD. Platí …`): two groups of four
+/// capitals and digits, as a person reads it off the phone.
+pub fn code_in_sms(text: &str) -> anyhow::Result<String> {
+    let group = |w: &str| {
+        w.len() == 4
+            && w.bytes()
+                .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit())
+    };
+    let words: Vec<&str> = text
+        .split(|c: char| c.is_whitespace() || c == '.' || c == ':')
+        .filter(|w| !w.is_empty())
+        .collect();
+    words
+        .windows(2)
+        .find(|w| group(w[0]) && group(w[1]))
+        .map(|w| format!("{} {}", w[0], w[1]))
+        .context("the SMS carries no access code")
+}

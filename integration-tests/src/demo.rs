@@ -45,6 +45,23 @@ const AGENT_ID: &str = "agent-0042";
 const HELP_DESK_USER: &str = "helpdesk-demo";
 const OFFER_ID: &str = "OFF-2026-000123";
 const OFFER_NUMBER: &str = "8800123456";
+/// The one file with `extension` in `dir`.
+fn only_file(dir: &Path, extension: &str) -> anyhow::Result<PathBuf> {
+    let mut found: Vec<PathBuf> = std::fs::read_dir(dir)
+        .with_context(|| format!("{} is missing", dir.display()))?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|e| e == extension))
+        .collect();
+    if found.len() != 1 {
+        bail!(
+            "expected one .{extension} in {}, found {}",
+            dir.display(),
+            found.len()
+        );
+    }
+    Ok(found.remove(0))
+}
+
 /// Prints when the run is verbose.
 macro_rules! say {
     ($verbose:expr, $($arg:tt)*) => {
@@ -167,15 +184,19 @@ pub async fn run(args: Options) -> anyhow::Result<Report> {
         ..Config::default()
     };
     config.acceptance.poll_interval_ms = 100;
-    let components = inkseal_server::server::open(&config).await?;
+    config.notifications.poll_interval_ms = 100;
+    let storage_listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    let storage_addr = storage_listener.local_addr()?;
+    config.storage.public_url = format!("http://{storage_addr}");
+    let mut components = inkseal_server::server::open(&config).await?;
+    // the notifications' clock: the run moves it to the next morning
+    let clock = std::sync::Arc::new(inkseal_server::notify::ManualClock::new(chrono::Utc::now()));
+    components.clock = clock.clone();
     let read_model = components.read_model.clone();
     let documents = components.documents.clone();
     let store = components.store.clone();
-    let storage_parts = components.storage.clone();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     let port = listener.local_addr()?.port();
-    let storage_listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
-    let storage_addr = storage_listener.local_addr()?;
     let server = inkseal_server::server::start(
         components,
         inkseal_server::server::Listeners {
@@ -292,7 +313,10 @@ pub async fn run(args: Options) -> anyhow::Result<Report> {
         bail!("the backend did not accept the offer in time (state {last_status})");
     }
 
-    step(5, "The client's document storage");
+    step(
+        5,
+        "The next morning: the e-mail with the link, the SMS with the code, the storage",
+    );
     let insurer_copy = insurer_copy(&read_model, &documents).await?;
     let mut published = false;
     for _ in 0..300 {
@@ -320,26 +344,63 @@ pub async fn run(args: Options) -> anyhow::Result<Report> {
         verbose,
         "    published: the signed offer with the insurer's seal, and the FLEXI insurance terms"
     );
-    let code = inkseal_server::storage::issue_access_code(
-        &store,
-        &storage_parts.checker,
-        OFFER_ID,
-        "backend",
-        storage_parts.valid_for(),
-        chrono::Utc::now(),
-    )
-    .await?;
-    let link_path = format!("/u/{}", storage_parts.link_key.token(OFFER_ID, 1).as_str());
+    let mut due = None;
+    for _ in 0..300 {
+        let stream = inkseal_server::offers::load(store.as_ref(), OFFER_ID).await?;
+        due = stream
+            .state
+            .offer()
+            .and_then(|o| o.schedule.as_ref())
+            .map(|s| s.due_at);
+        if due.is_some() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let due = due.context("the notification was not scheduled")?;
     say!(
         verbose,
-        "    link (in the e-mail):  http://{storage_addr}{link_path}"
+        "    e-mail and SMS scheduled for {} (Europe/Prague); the run moves its clock there",
+        inkseal_server::mapping::prague(due)
     );
-    say!(verbose, "    access code (in the SMS): {}", code.grouped());
+    clock.set(due + chrono::Duration::minutes(1));
+    let mut sent = false;
+    for _ in 0..300 {
+        let stream = inkseal_server::offers::load(store.as_ref(), OFFER_ID).await?;
+        if stream
+            .state
+            .offer()
+            .is_some_and(|o| !o.emails.is_empty() && !o.sms.is_empty())
+        {
+            sent = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    if !sent {
+        bail!("the e-mail and the SMS did not go out");
+    }
+    let client_dir = out.join("client");
+    std::fs::create_dir_all(&client_dir)?;
+    let eml = only_file(&backend_dir.join("outbox/mail"), "eml")?;
+    let eml_path = client_dir.join("e-mail.eml");
+    std::fs::copy(&eml, &eml_path)?;
+    let sms = only_file(&backend_dir.join("outbox/sms"), "json")?;
+    let sms_path = client_dir.join("sms.json");
+    std::fs::copy(&sms, &sms_path)?;
+    let (subject, link) = crate::client::link_in_email(&std::fs::read(&eml)?)?;
+    let sms_text = crate::client::sms_text(&std::fs::read(&sms)?)?;
+    let code = crate::client::code_in_sms(&sms_text)?;
+    say!(verbose, "    e-mail \"{subject}\"");
+    say!(verbose, "      link: {link}");
+    say!(verbose, "    SMS: \"{sms_text}\"");
+    let link_path = link
+        .find("/u/")
+        .map(|i| link[i..].to_owned())
+        .context("the e-mail's link has no storage path")?;
     let (file_name, downloaded) =
-        crate::client::download_with_code(storage_addr, &link_path, &code.grouped(), "nabidka")
-            .await?;
-    let downloaded_path = out.join("client").join(&file_name);
-    std::fs::create_dir_all(out.join("client"))?;
+        crate::client::download_with_code(storage_addr, &link_path, &code, "nabidka").await?;
+    let downloaded_path = client_dir.join(&file_name);
     std::fs::write(&downloaded_path, &downloaded)?;
     let download_matches = insurer_copy.as_deref() == Some(&downloaded[..]);
     say!(
@@ -463,6 +524,16 @@ pub async fn run(args: Options) -> anyhow::Result<Report> {
     }
     say!(
         verbose,
+        "  {}  the e-mail the client received (open it in a mail program)",
+        eml_path.display()
+    );
+    say!(
+        verbose,
+        "  {}  the SMS the client received",
+        sms_path.display()
+    );
+    say!(
+        verbose,
         "  {}  what the client downloaded from the storage",
         downloaded_path.display()
     );
@@ -482,8 +553,8 @@ pub async fn run(args: Options) -> anyhow::Result<Report> {
     );
     say!(
         verbose,
-        "\nNot part of this run yet: the next-morning e-mail and SMS themselves (here the code is\n\
-         issued directly and the link printed; they arrive with the notification work)."
+        "\nThe e-mail and the SMS went to folders (the embedded default); point notifications.* at an SMTP\n\
+         server to send them for real (see the README)."
     );
     Ok(Report {
         final_status: last_status,

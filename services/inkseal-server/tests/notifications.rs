@@ -207,3 +207,139 @@ async fn a_rejected_offers_client_gets_nothing_and_the_timeline_says_why() {
     );
     b.stop().await;
 }
+
+/// A loopback peer `.ci/run` starts (`integration-tests/peers/peers.sh`); `None` (with a notice)
+/// outside CI when it is not running.
+fn peer(var: &str) -> Option<String> {
+    match std::env::var(var) {
+        Ok(v) if !v.is_empty() => Some(v),
+        _ if std::env::var("CI").is_ok_and(|v| v == "true" || v == "1") => {
+            panic!("{var} is not set, and CI requires the tests against the real peers")
+        }
+        _ => {
+            eprintln!(
+                "skipping: {var} is not set (start the peers: integration-tests/peers/peers.sh start DIR, then eval its env)"
+            );
+            None
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn over_smtp_the_relays_answer_is_recorded_with_dsn_asked_and_a_refused_address_bounces_at_once()
+ {
+    let Some(mx) = peer("INKSEAL_TEST_DSN_MX") else {
+        return;
+    };
+    let log = PathBuf::from(peer("INKSEAL_TEST_DSN_MX_LOG").unwrap_or_default());
+    let (host, port) = mx.rsplit_once(':').unwrap();
+    let (mut c, dir) = sqlite_components(&Role::ALL).await;
+    let clock = Arc::new(ManualClock::new(chrono::Utc::now()));
+    c.clock = clock.clone();
+    c.notifications.mail = Arc::new(inkseal_server::notify::mail::SmtpMail {
+        host: host.to_owned(),
+        port: port.parse().unwrap(),
+        security: inkseal_server::notify::mail::SmtpSecurity::Plain,
+        hello: "inkseal.test".into(),
+        timeout: Duration::from_secs(10),
+    });
+    let b = start(c, dir).await;
+    let suffix = uuid::Uuid::new_v4().simple().to_string()[..8].to_owned();
+    let good = signed_offer(&format!("NAB-SMTP-OK-{suffix}"), AGENT, 0);
+    let bad = signed_offer(&format!("NAB-SMTP-BAD-{suffix}"), AGENT, 0);
+    b.publish(&good).await;
+    b.publish(&bad).await;
+    // the client asked the help desk to use another address — one the MX refuses
+    let mut hd = b.help_desk().await;
+    hd.correct_contact(inkseal_proto::v1::CorrectContactRequest {
+        offer_id: bad.offer_id.clone(),
+        email: "nikdo@invalid.test".into(),
+        mobile: String::new(),
+        reason: "Klient nahlásil nový e-mail.".into(),
+        resend: false,
+    })
+    .await
+    .unwrap();
+    let mut due = chrono::Utc::now();
+    for offer in [&good, &bad] {
+        let events = wait_for(&b, &offer.offer_id, |e| {
+            e.iter()
+                .any(|e| matches!(e, Event::NotificationScheduled(_)))
+        })
+        .await;
+        for e in events {
+            if let Event::NotificationScheduled(s) = e {
+                due = due.max(s.due_at);
+            }
+        }
+    }
+    clock.set(due + chrono::Duration::minutes(1));
+
+    let events = wait_for(&b, &good.offer_id, |e| {
+        e.iter().any(|e| matches!(e, Event::EmailSent(_)))
+    })
+    .await;
+    let sent = events
+        .iter()
+        .find_map(|e| match e {
+            Event::EmailSent(m) => Some(m.clone()),
+            _ => None,
+        })
+        .unwrap();
+    let reply = sent.smtp_reply.unwrap();
+    assert!(
+        reply.as_str().starts_with("250"),
+        "what the relay answered: {reply}"
+    );
+    // the relay saw a VERP sender and the DSN parameters
+    let tag = format!("{}.email.", good.offer_id);
+    let mx_log = std::fs::read_to_string(log.join("mx.jsonl")).unwrap();
+    let line: serde_json::Value = mx_log
+        .lines()
+        .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+        .find(|v| v["envid"].as_str().is_some_and(|e| e.starts_with(&tag)))
+        .expect("the MX logged our message with its ENVID");
+    assert!(
+        line["mail_from"]
+            .as_str()
+            .unwrap()
+            .starts_with(&format!("bounces+{tag}")),
+        "{line}"
+    );
+    assert_eq!(line["ret"], "HDRS");
+    let rcpt = &line["recipients"][0];
+    assert_eq!(
+        rcpt["notify"],
+        serde_json::json!(["SUCCESS", "FAILURE", "DELAY"])
+    );
+    assert_eq!(
+        rcpt["orcpt"].as_str().map(str::to_lowercase).as_deref(),
+        Some("rfc822;jan.novak@example.cz")
+    );
+
+    // the refused address: recorded as sent with the refusal, and bounced at once
+    let events = wait_for(&b, &bad.offer_id, |e| {
+        e.iter().any(|e| matches!(e, Event::EmailBounced(_)))
+    })
+    .await;
+    let bounce = events
+        .iter()
+        .find_map(|e| match e {
+            Event::EmailBounced(x) => Some(x.reason.to_string()),
+            _ => None,
+        })
+        .unwrap();
+    assert!(
+        bounce.contains("550") && bounce.contains("5.1.1"),
+        "{bounce}"
+    );
+    let state = inkseal_server::offers::load(b.components.store.as_ref(), &bad.offer_id)
+        .await
+        .unwrap();
+    assert_eq!(
+        state.state.offer().unwrap().email_status,
+        offer_lifecycle::DeliveryStatus::Failed,
+        "the offer cannot be made effective while the e-mail is bounced"
+    );
+    b.stop().await;
+}

@@ -236,7 +236,7 @@ impl MailTransport for SmtpMail {
             conn.message(&mail.formatted).await
         }
         .await;
-        let outcome = match result {
+        match result {
             Ok(response) => {
                 let reply = format!(
                     "{} {}",
@@ -256,8 +256,7 @@ impl MailTransport for SmtpMail {
                 conn.abort().await;
                 Err(MailDelay(smtp_error_text(&e)))
             }
-        };
-        outcome
+        }
     }
 
     fn describe(&self) -> String {

@@ -337,7 +337,7 @@ impl Sender {
                 )
                 .await;
         }
-        let Some(publication) = offer.publication.clone() else {
+        if offer.publication.is_none() {
             if self.last_attempt(due) {
                 return self
                     .skip(
@@ -348,9 +348,9 @@ impl Sender {
                     .await;
             }
             return Ok(Done::Later("documents not published yet".into()));
-        };
+        }
         match due.channel {
-            Channel::Email => self.send_email(due, offer, &publication).await,
+            Channel::Email => self.send_email(due, offer).await,
             Channel::Sms => self.send_sms(due, offer).await,
         }
     }
@@ -359,7 +359,6 @@ impl Sender {
         &self,
         due: &Due,
         offer: &offer_lifecycle::Offer,
-        publication: &offer_lifecycle::event::DocumentsPublished,
     ) -> Result<Done, ServiceError> {
         let Some(to) = offer.contacts.email.clone() else {
             return self
@@ -383,7 +382,8 @@ impl Sender {
             .as_ref()
             .map(|m| m.e164().to_owned())
             .unwrap_or_default();
-        let expires_at = offer.access.expires_at.unwrap_or(publication.expires_at);
+        // the SMS's code is issued this morning too, valid from now: the e-mail names that expiry
+        let expires_at = self.clock.now() + self.valid_for;
         let letter = message::letter(&message::LetterFacts {
             offer_number: offer.offer_number.as_str(),
             link: &link,

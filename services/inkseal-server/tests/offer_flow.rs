@@ -123,8 +123,21 @@ async fn a_signed_offer_goes_from_the_edge_agent_to_state_4_with_both_pdf_signat
             .is_some()
     );
 
-    // the accepted offer's documents go to the client's storage
+    // the accepted offer's documents go to the client's storage, and the next morning's
+    // notification is scheduled
     backend.wait_published(&offer.offer_id).await;
+    for _ in 0..300 {
+        if backend
+            .event_types(&offer.offer_id)
+            .await
+            .iter()
+            .any(|t| t == "NotificationScheduled")
+        {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    backend.settle().await;
 
     // the help desk's view
     let mut hd = backend.help_desk().await;
@@ -143,7 +156,7 @@ async fn a_signed_offer_goes_from_the_edge_agent_to_state_4_with_both_pdf_signat
         .map(|e| e.event_type.as_str())
         .collect();
     assert_eq!(
-        types,
+        types[..6],
         [
             "OfferModelled",
             "SigningStarted",
@@ -151,8 +164,17 @@ async fn a_signed_offer_goes_from_the_edge_agent_to_state_4_with_both_pdf_signat
             "FieldSigned",
             "OfferSealed",
             "OfferReceived",
-            "OfferAccepted",
-            "DocumentsPublished"
+        ]
+    );
+    // acceptance and scheduling run side by side after the receipt
+    let mut backend_part = types[6..].to_vec();
+    backend_part.sort();
+    assert_eq!(
+        backend_part,
+        [
+            "DocumentsPublished",
+            "NotificationScheduled",
+            "OfferAccepted"
         ]
     );
     assert_eq!(timeline.entries[0].actor, AGENT);
@@ -252,7 +274,7 @@ async fn a_signed_offer_goes_from_the_edge_agent_to_state_4_with_both_pdf_signat
     let timeline = hd
         .get_timeline(pb::GetTimelineRequest {
             offer_id: offer.offer_id.clone(),
-            from_version: 8,
+            from_version: 9,
             limit: 1,
         })
         .await
@@ -260,11 +282,11 @@ async fn a_signed_offer_goes_from_the_edge_agent_to_state_4_with_both_pdf_signat
         .into_inner();
     assert_eq!(timeline.entries[0].event_type, "ContactCorrected");
     assert_eq!(timeline.entries[0].actor, HELP_DESK_USER);
-    assert_eq!(timeline.next_version, Some(9), "paged");
+    assert_eq!(timeline.next_version, Some(10), "paged");
     let timeline = hd
         .get_timeline(pb::GetTimelineRequest {
             offer_id: offer.offer_id.clone(),
-            from_version: 10,
+            from_version: 11,
             limit: 10,
         })
         .await

@@ -252,6 +252,8 @@ pub struct NotificationsConfig {
     pub bounce_domain: String,
     /// Local part of the envelope senders before `+`.
     pub bounce_local: String,
+    /// Where the bounce mailbox (an SMTP receiver for delivery reports) listens; unset = none.
+    pub bounce_listen: Option<SocketAddr>,
     /// Domain of Message-IDs.
     pub message_id_domain: String,
     /// `folder` (default).
@@ -278,6 +280,7 @@ impl Default for NotificationsConfig {
             from: "Pojišťovna České spořitelny <dokumenty@pojistovnacs.cz>".into(),
             bounce_domain: "bounce.pojistovnacs.cz".into(),
             bounce_local: "bounces".into(),
+            bounce_listen: None,
             message_id_domain: "inkseal.pojistovnacs.cz".into(),
             sms_gateway: SmsGatewayKind::Folder,
             sms_folder: PathBuf::from("outbox/sms"),
@@ -760,6 +763,20 @@ impl Config {
         set!("INKSEAL_NOTIFICATIONS_FROM", n.from);
         set!("INKSEAL_NOTIFICATIONS_BOUNCE_DOMAIN", n.bounce_domain);
         set!("INKSEAL_NOTIFICATIONS_BOUNCE_LOCAL", n.bounce_local);
+        if let Some(v) = get("INKSEAL_NOTIFICATIONS_BOUNCE_LISTEN") {
+            n.bounce_listen = if v == "off" || v.is_empty() {
+                None
+            } else {
+                Some(
+                    v.parse()
+                        .map_err(|e: std::net::AddrParseError| ConfigError::Env {
+                            var: "INKSEAL_NOTIFICATIONS_BOUNCE_LISTEN".into(),
+                            value: v.clone(),
+                            message: e.to_string(),
+                        })?,
+                )
+            };
+        }
         set!(
             "INKSEAL_NOTIFICATIONS_MESSAGE_ID_DOMAIN",
             n.message_id_domain

@@ -166,12 +166,21 @@ async fn serve(config: Config) -> anyhow::Result<()> {
     } else {
         None
     };
+    let bounces = match config.notifications.bounce_listen {
+        Some(addr) if roles.contains(&Role::Notifications) => Some(
+            tokio::net::TcpListener::bind(addr)
+                .await
+                .with_context(|| format!("cannot listen on {addr}"))?,
+        ),
+        _ => None,
+    };
     let mut running = server::start(
         components,
         server::Listeners {
             grpc,
             metrics,
             storage,
+            bounces,
         },
     )
     .await?;

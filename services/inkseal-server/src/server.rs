@@ -217,6 +217,8 @@ pub struct Listeners {
     pub metrics: Option<TcpListener>,
     /// The storage site (role `storage`).
     pub storage: Option<TcpListener>,
+    /// The bounce mailbox (role `notifications`, when configured).
+    pub bounces: Option<TcpListener>,
 }
 
 /// Opens the store, read model, documents, certificates and seal the configuration names.
@@ -338,6 +340,8 @@ pub struct Running {
     pub metrics_addr: Option<SocketAddr>,
     /// Where the storage site listens, if this process serves it.
     pub storage_addr: Option<SocketAddr>,
+    /// Where the bounce mailbox listens, if this process runs one.
+    pub bounces_addr: Option<SocketAddr>,
     trigger: Trigger,
     tasks: Vec<(&'static str, JoinHandle<anyhow::Result<()>>)>,
     /// Held until the server is dropped.
@@ -390,6 +394,7 @@ pub async fn start(c: Components, listeners: Listeners) -> anyhow::Result<Runnin
         grpc,
         metrics,
         storage,
+        bounces,
     } = listeners;
     crate::tls::install_crypto_provider();
     let (trigger, _) = shutdown::channel();
@@ -472,6 +477,7 @@ pub async fn start(c: Components, listeners: Listeners) -> anyhow::Result<Runnin
         ));
     }
 
+    let mut bounces_addr = None;
     if has(Role::Notifications) {
         let n = c.notifications.clone();
         let scheduler = Scheduler {
@@ -511,6 +517,24 @@ pub async fn start(c: Components, listeners: Listeners) -> anyhow::Result<Runnin
             poll: n.poll,
         };
         tracing::info!(mail = %n.mail.describe(), sms = %n.sms.describe(), "notifications ready");
+        if let Some(listener) = bounces {
+            bounces_addr = Some(listener.local_addr()?);
+            let book = Arc::new(crate::notify::inbox::ReportBook {
+                store: c.store.clone(),
+                bounce_local: n.letterhead.bounce_local.clone(),
+                message_id_domain: n.letterhead.message_id_domain.clone(),
+                metrics: c.metrics.clone(),
+            });
+            let sd = trigger.subscribe();
+            let hello = n.letterhead.bounce_domain.clone();
+            tracing::info!(addr = ?bounces_addr, "bounce mailbox listening");
+            tasks.push((
+                "bounce-mailbox",
+                tokio::spawn(async move {
+                    Ok(crate::notify::inbox::serve(listener, book, hello, sd).await?)
+                }),
+            ));
+        }
         let sd = trigger.subscribe();
         tasks.push((
             "notifications",
@@ -641,6 +665,7 @@ pub async fn start(c: Components, listeners: Listeners) -> anyhow::Result<Runnin
         grpc_addr,
         metrics_addr,
         storage_addr,
+        bounces_addr,
         trigger,
         tasks,
         _data_dir_lock: c.data_dir_lock,

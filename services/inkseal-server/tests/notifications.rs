@@ -343,3 +343,188 @@ async fn over_smtp_the_relays_answer_is_recorded_with_dsn_asked_and_a_refused_ad
     );
     b.stop().await;
 }
+
+/// `dsn-mx.js` from the test peers, started by this test on a free port and aimed at this
+/// backend's bounce mailbox; killed on drop.
+struct DsnMx {
+    child: std::process::Child,
+    port: u16,
+}
+
+impl Drop for DsnMx {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn start_dsn_mx(inbox_port: u16, log: &Path) -> Option<DsnMx> {
+    use std::io::BufRead;
+    let peers = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../integration-tests/peers");
+    let ready = peers.join("node_modules/smtp-server").exists()
+        && std::process::Command::new("node")
+            .arg("--version")
+            .output()
+            .is_ok();
+    if !ready {
+        if std::env::var("CI").is_ok_and(|v| v == "true" || v == "1") {
+            panic!(
+                "the test peers are not installed (integration-tests/peers/peers.sh start) and CI requires them"
+            );
+        }
+        eprintln!(
+            "skipping: node or the test peers are missing (run integration-tests/peers/peers.sh start DIR)"
+        );
+        return None;
+    }
+    let mut child = std::process::Command::new("node")
+        .arg(peers.join("dsn-mx.js"))
+        .args(["0", &inbox_port.to_string()])
+        .arg(log)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let mut lines = std::io::BufReader::new(stdout).lines();
+    let port = lines
+        .by_ref()
+        .map_while(Result::ok)
+        .find_map(|l| {
+            l.strip_prefix("DSN MX listening on 127.0.0.1:")
+                .and_then(|p| p.trim().parse::<u16>().ok())
+        })
+        .expect("dsn-mx.js says where it listens");
+    std::thread::spawn(move || for _ in lines {});
+    Some(DsnMx { child, port })
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn delivery_reports_reach_the_timeline_delivered_delayed_and_bounced() {
+    let (mut c, dir) = sqlite_components(&Role::ALL).await;
+    let clock = Arc::new(ManualClock::new(chrono::Utc::now()));
+    c.clock = clock.clone();
+    let mx_log = dir.path().join("mx-log");
+    std::fs::create_dir_all(&mx_log).unwrap();
+    // the backend first: the MX needs the bounce mailbox's port
+    let placeholder = c.notifications.mail.clone();
+    let slot = Arc::new(std::sync::OnceLock::<inkseal_server::notify::mail::SmtpMail>::new());
+    struct Late(
+        Arc<std::sync::OnceLock<inkseal_server::notify::mail::SmtpMail>>,
+        Arc<dyn inkseal_server::notify::mail::MailTransport>,
+    );
+    #[async_trait::async_trait]
+    impl inkseal_server::notify::mail::MailTransport for Late {
+        async fn send(
+            &self,
+            mail: &inkseal_server::notify::mail::OutgoingMail,
+        ) -> Result<
+            inkseal_server::notify::mail::MailOutcome,
+            inkseal_server::notify::mail::MailDelay,
+        > {
+            match self.0.get() {
+                Some(smtp) => smtp.send(mail).await,
+                None => self.1.send(mail).await,
+            }
+        }
+        fn describe(&self) -> String {
+            "smtp to the test MX".into()
+        }
+    }
+    c.notifications.mail = Arc::new(Late(slot.clone(), placeholder));
+    let b = start(c, dir).await;
+    let inbox = b.running.bounces_addr.unwrap();
+    let Some(mx) = start_dsn_mx(inbox.port(), &mx_log) else {
+        b.stop().await;
+        return;
+    };
+    let _ = slot.set(inkseal_server::notify::mail::SmtpMail {
+        host: "127.0.0.1".into(),
+        port: mx.port,
+        security: inkseal_server::notify::mail::SmtpSecurity::Plain,
+        hello: "inkseal.test".into(),
+        timeout: Duration::from_secs(10),
+    });
+
+    let cases = [
+        ("NAB-DSN-DELIVERED", None),
+        ("NAB-DSN-BOUNCED", Some("bounce-1@example.cz")),
+        ("NAB-DSN-DELAYED", Some("delay-1@example.cz")),
+    ];
+    let mut hd = b.help_desk().await;
+    let mut due = chrono::Utc::now();
+    for (id, email) in cases {
+        let offer = signed_offer(id, AGENT, 0);
+        b.publish(&offer).await;
+        if let Some(email) = email {
+            hd.correct_contact(inkseal_proto::v1::CorrectContactRequest {
+                offer_id: id.into(),
+                email: email.into(),
+                mobile: String::new(),
+                reason: "Klient nahlásil nový e-mail.".into(),
+                resend: false,
+            })
+            .await
+            .unwrap();
+        }
+        let events = wait_for(&b, id, |e| {
+            e.iter()
+                .any(|e| matches!(e, Event::NotificationScheduled(_)))
+        })
+        .await;
+        for e in events {
+            if let Event::NotificationScheduled(s) = e {
+                due = due.max(s.due_at);
+            }
+        }
+    }
+    clock.set(due + chrono::Duration::minutes(1));
+
+    let delivered = wait_for(&b, "NAB-DSN-DELIVERED", |e| {
+        e.iter().any(|e| matches!(e, Event::EmailDelivered(_)))
+    })
+    .await;
+    assert!(delivered.iter().any(|e| matches!(e, Event::EmailDelivered(d) if d.report.as_ref().is_some_and(|r| r.as_str().starts_with("2.0.0")))));
+    let bounced = wait_for(&b, "NAB-DSN-BOUNCED", |e| {
+        e.iter().any(|e| matches!(e, Event::EmailBounced(_)))
+    })
+    .await;
+    let reason = bounced
+        .iter()
+        .find_map(|e| match e {
+            Event::EmailBounced(x) => Some(x.reason.to_string()),
+            _ => None,
+        })
+        .unwrap();
+    assert!(reason.starts_with("5.1.1"), "{reason}");
+    let state = inkseal_server::offers::load(b.components.store.as_ref(), "NAB-DSN-BOUNCED")
+        .await
+        .unwrap();
+    assert_eq!(
+        state.state.offer().unwrap().email_status,
+        offer_lifecycle::DeliveryStatus::Failed,
+        "a bounced e-mail: the offer cannot be made effective"
+    );
+    let delayed = wait_for(&b, "NAB-DSN-DELAYED", |e| {
+        e.iter().any(|e| matches!(e, Event::EmailDelayed(_)))
+    })
+    .await;
+    assert!(
+        !delayed.iter().any(|e| matches!(e, Event::EmailBounced(_))),
+        "delayed is not bounced"
+    );
+    b.settle().await;
+    let timeline = b
+        .components
+        .read_model
+        .timeline("NAB-DSN-DELAYED", 0, 100)
+        .await
+        .unwrap();
+    assert!(
+        timeline
+            .iter()
+            .any(|t| t.summary.starts_with("Doručení e-mailu se zdržuje"))
+    );
+    drop(mx);
+    b.stop().await;
+}

@@ -7,6 +7,7 @@
 //! | [`mail`] | e-mail transports: a folder of `.eml` files (default), SMTP with DSN |
 //! | [`sms`] | SMS gateways: a folder of JSON files (default) |
 //! | [`outbox`] | one row per notification and channel, claimed with a lease |
+//! | [`inbox`] | the bounce mailbox: an SMTP receiver that records delivery reports |
 //!
 //! The flow: the projection queues every received offer; the [`Scheduler`]
 //! appends `NotificationScheduled` for the next morning (a deterministic event
@@ -18,6 +19,7 @@
 //! (`AccessCodeIssued`, hash only) right before the SMS goes out, so its
 //! plaintext exists only in memory between the two.
 
+pub mod inbox;
 pub mod mail;
 pub mod message;
 pub mod outbox;

@@ -182,6 +182,7 @@ pub async fn start(components: Components, dir: tempfile::TempDir) -> Backend {
             grpc: Some(grpc),
             metrics: Some(metrics),
             storage: Some(storage),
+            bounces: Some(tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap()),
         },
     )
     .await

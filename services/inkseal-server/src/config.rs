@@ -223,6 +223,8 @@ pub enum MailTransportKind {
 pub enum SmsGatewayKind {
     /// A folder of JSON files (nothing leaves the machine).
     Folder,
+    /// An SMSC over SMPP 3.4.
+    Smpp,
 }
 
 /// The next morning's e-mail and SMS. Relative paths are under `data_dir`.
@@ -256,8 +258,18 @@ pub struct NotificationsConfig {
     pub bounce_listen: Option<SocketAddr>,
     /// Domain of Message-IDs.
     pub message_id_domain: String,
-    /// `folder` (default).
+    /// `folder` (default) or `smpp`.
     pub sms_gateway: SmsGatewayKind,
+    /// SMSC host (SMPP).
+    pub smpp_host: String,
+    /// SMSC port (SMPP).
+    pub smpp_port: u16,
+    /// SMPP `system_id`.
+    pub smpp_system_id: String,
+    /// SMPP password.
+    pub smpp_password: String,
+    /// The alphanumeric sender of the SMS (at most 11 characters, no diacritics).
+    pub sms_sender: String,
     /// The folder of SMS JSON files.
     pub sms_folder: PathBuf,
     /// Attempts per notification and channel before it is given up (and recorded as such).
@@ -283,6 +295,11 @@ impl Default for NotificationsConfig {
             bounce_listen: None,
             message_id_domain: "inkseal.pojistovnacs.cz".into(),
             sms_gateway: SmsGatewayKind::Folder,
+            smpp_host: "127.0.0.1".into(),
+            smpp_port: 2775,
+            smpp_system_id: "inkseal".into(),
+            smpp_password: String::new(),
+            sms_sender: "PCS".into(),
             sms_folder: PathBuf::from("outbox/sms"),
             max_attempts: 8,
             poll_interval_ms: 1000,
@@ -783,6 +800,11 @@ impl Config {
         );
         set!("INKSEAL_NOTIFICATIONS_SMS_GATEWAY", n.sms_gateway);
         set!("INKSEAL_NOTIFICATIONS_SMS_FOLDER", n.sms_folder);
+        set!("INKSEAL_NOTIFICATIONS_SMPP_HOST", n.smpp_host);
+        set!("INKSEAL_NOTIFICATIONS_SMPP_PORT", n.smpp_port);
+        set!("INKSEAL_NOTIFICATIONS_SMPP_SYSTEM_ID", n.smpp_system_id);
+        set!("INKSEAL_NOTIFICATIONS_SMPP_PASSWORD", n.smpp_password);
+        set!("INKSEAL_NOTIFICATIONS_SMS_SENDER", n.sms_sender);
         set!("INKSEAL_NOTIFICATIONS_MAX_ATTEMPTS", n.max_attempts);
         set!("INKSEAL_NOTIFICATIONS_POLL_INTERVAL_MS", n.poll_interval_ms);
         Ok(())

@@ -355,6 +355,8 @@ async fn apply(
                     .await?;
             }
         }
+        Event::SmsSent(m) => index_message(tx, m.message_id.as_str(), offer_id).await?,
+        Event::EmailSent(m) => index_message(tx, m.message_id.as_str(), offer_id).await?,
         Event::EmailDelivered(_) => set_flag(tx, offer_id, 1).await?,
         Event::EmailBounced(_) => set_flag(tx, offer_id, 0).await?,
         _ => {}
@@ -378,6 +380,21 @@ async fn set_status(
         .bind(offer_id)
         .execute(&mut **tx)
         .await?;
+    Ok(())
+}
+
+async fn index_message(
+    tx: &mut Transaction<'static, Any>,
+    message_id: &str,
+    offer_id: &str,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO rm_message_index (message_id, offer_id) VALUES ($1, $2) ON CONFLICT (message_id) DO NOTHING",
+    )
+    .bind(message_id)
+    .bind(offer_id)
+    .execute(&mut **tx)
+    .await?;
     Ok(())
 }
 
@@ -435,6 +452,7 @@ pub async fn rebuild(rm: &ReadModel) -> Result<(), sqlx::Error> {
         "rm_publication_queue",
         "rm_storage",
         "rm_schedule_queue",
+        "rm_message_index",
     ] {
         sqlx::query(sqlx::AssertSqlSafe(format!("DELETE FROM {table}")))
             .execute(&mut *tx)

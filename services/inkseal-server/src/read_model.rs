@@ -128,6 +128,10 @@ const SCHEMA: &[&str] = &[
         last_error  TEXT
     )",
     "CREATE INDEX IF NOT EXISTS rm_notification_due ON rm_notification_outbox (done, due_at)",
+    "CREATE TABLE IF NOT EXISTS rm_message_index (
+        message_id TEXT   PRIMARY KEY,
+        offer_id   TEXT   NOT NULL
+    )",
     "CREATE TABLE IF NOT EXISTS rm_notification_claims (
         id         TEXT   NOT NULL,
         owner      TEXT   NOT NULL,
@@ -365,6 +369,14 @@ impl ReadModel {
     /// How many times each offer was claimed for acceptance: `(offer_id, claims)`.
     pub async fn acceptance_claims(&self) -> Result<Vec<(String, i64)>, sqlx::Error> {
         self.claims(crate::work_queue::Queue::Acceptance).await
+    }
+
+    /// The offer an e-mail or SMS with this message id was sent for.
+    pub async fn offer_of_message(&self, message_id: &str) -> Result<Option<String>, sqlx::Error> {
+        sqlx::query_scalar("SELECT offer_id FROM rm_message_index WHERE message_id = $1")
+            .bind(message_id)
+            .fetch_optional(&self.pool)
+            .await
     }
 
     /// The offer whose storage entry has a link token with this SHA-256 (hex).

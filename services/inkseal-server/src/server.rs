@@ -109,6 +109,9 @@ pub struct NotificationParts {
     pub max_attempts: u32,
     /// Idle poll.
     pub poll: Duration,
+    /// Delivery receipts of the SMPP gateway, taken by the process that starts the role.
+    pub receipts:
+        Arc<std::sync::Mutex<Option<tokio::sync::mpsc::Receiver<crate::notify::smpp::Receipt>>>>,
 }
 
 impl NotificationParts {
@@ -127,10 +130,22 @@ impl NotificationParts {
                 timeout: Duration::from_secs(30),
             }),
         };
+        let mut receipts = None;
         let sms: Arc<dyn SmsGateway> = match n.sms_gateway {
             SmsGatewayKind::Folder => Arc::new(FolderSms {
                 dir: config.resolve(&n.sms_folder),
             }),
+            SmsGatewayKind::Smpp => {
+                let (gateway, rx) = crate::notify::smpp::SmppGateway::new(
+                    n.smpp_host.clone(),
+                    n.smpp_port,
+                    n.smpp_system_id.clone(),
+                    n.smpp_password.clone(),
+                    n.sms_sender.clone(),
+                );
+                receipts = Some(rx);
+                Arc::new(gateway)
+            }
         };
         Ok(NotificationParts {
             morning: n.morning()?,
@@ -147,6 +162,7 @@ impl NotificationParts {
             },
             max_attempts: n.max_attempts,
             poll: Duration::from_millis(n.poll_interval_ms.max(10)),
+            receipts: Arc::new(std::sync::Mutex::new(receipts)),
         })
     }
 }
@@ -517,6 +533,24 @@ pub async fn start(c: Components, listeners: Listeners) -> anyhow::Result<Runnin
             poll: n.poll,
         };
         tracing::info!(mail = %n.mail.describe(), sms = %n.sms.describe(), "notifications ready");
+        let receipts = n.receipts.lock().ok().and_then(|mut r| r.take());
+        if let Some(receipts) = receipts {
+            let (store, rm, metrics, sd) = (
+                c.store.clone(),
+                c.read_model.clone(),
+                c.metrics.clone(),
+                trigger.subscribe(),
+            );
+            tasks.push((
+                "sms-receipts",
+                tokio::spawn(async move {
+                    Ok(
+                        crate::notify::smpp::record_receipts(receipts, store, rm, metrics, sd)
+                            .await?,
+                    )
+                }),
+            ));
+        }
         if let Some(listener) = bounces {
             bounces_addr = Some(listener.local_addr()?);
             let book = Arc::new(crate::notify::inbox::ReportBook {

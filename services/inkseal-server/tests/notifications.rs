@@ -528,3 +528,109 @@ async fn delivery_reports_reach_the_timeline_delivered_delayed_and_bounced() {
     drop(mx);
     b.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn over_smpp_the_sms_carries_the_code_in_czech_and_receipts_say_delivered_or_failed() {
+    let Some(smsc) = peer("INKSEAL_TEST_SMSC") else {
+        return;
+    };
+    let system_id = peer("INKSEAL_TEST_SMSC_SYSTEM_ID").unwrap_or_default();
+    let password = peer("INKSEAL_TEST_SMSC_PASSWORD").unwrap_or_default();
+    let log = PathBuf::from(peer("INKSEAL_TEST_SMSC_LOG").unwrap_or_default());
+    let (host, port) = smsc.rsplit_once(':').unwrap();
+    let (mut c, dir) = sqlite_components(&Role::ALL).await;
+    let clock = Arc::new(ManualClock::new(chrono::Utc::now()));
+    c.clock = clock.clone();
+    let (gateway, receipts) = inkseal_server::notify::smpp::SmppGateway::new(
+        host.to_owned(),
+        port.parse().unwrap(),
+        system_id,
+        password,
+        "PCS".into(),
+    );
+    c.notifications.sms = Arc::new(gateway);
+    c.notifications.receipts = Arc::new(std::sync::Mutex::new(Some(receipts)));
+    let b = start(c, dir).await;
+    let suffix = uuid::Uuid::new_v4().simple().to_string()[..8].to_owned();
+    let good = signed_offer(&format!("NAB-SMPP-OK-{suffix}"), AGENT, 0);
+    let bad = signed_offer(&format!("NAB-SMPP-UNDELIV-{suffix}"), AGENT, 0);
+    let good_token = b.publish(&good).await;
+    b.publish(&bad).await;
+    // a number the SMS centre cannot deliver to (its numbers ending in 0)
+    let mut hd = b.help_desk().await;
+    hd.correct_contact(inkseal_proto::v1::CorrectContactRequest {
+        offer_id: bad.offer_id.clone(),
+        email: String::new(),
+        mobile: "603 123 450".into(),
+        reason: "Klient nahlásil nové číslo.".into(),
+        resend: false,
+    })
+    .await
+    .unwrap();
+    let mut due = chrono::Utc::now();
+    for offer in [&good, &bad] {
+        for e in wait_for(&b, &offer.offer_id, |e| {
+            e.iter()
+                .any(|e| matches!(e, Event::NotificationScheduled(_)))
+        })
+        .await
+        {
+            if let Event::NotificationScheduled(s) = e {
+                due = due.max(s.due_at);
+            }
+        }
+    }
+    clock.set(due + chrono::Duration::minutes(1));
+
+    let events = wait_for(&b, &good.offer_id, |e| {
+        e.iter().any(|e| matches!(e, Event::SmsDelivered(_)))
+    })
+    .await;
+    let sent = events
+        .iter()
+        .find_map(|e| match e {
+            Event::SmsSent(s) => Some(s.clone()),
+            _ => None,
+        })
+        .unwrap();
+    assert!(sent.gateway_reply.unwrap().as_str().contains("ESME_ROK"));
+    // what the SMS centre received: UCS-2, Czech text with the code
+    let logged: Vec<serde_json::Value> = std::fs::read_to_string(&log)
+        .unwrap()
+        .lines()
+        .filter_map(|l| serde_json::from_str(l).ok())
+        .collect();
+    let mine = logged
+        .iter()
+        .find(|v| v["message_id"].as_str() == Some(sent.message_id.as_str()))
+        .expect("the SMSC logged our submit_sm");
+    assert_eq!(mine["data_coding"], 8);
+    assert_eq!(mine["destination"], "420603123456");
+    let text = mine["text"].as_str().unwrap();
+    assert!(
+        text.starts_with("PČS: přístupový kód do úložiště: "),
+        "{text}"
+    );
+    let code = text
+        .trim_start_matches("PČS: přístupový kód do úložiště: ")
+        .split('.')
+        .next()
+        .unwrap()
+        .to_owned();
+    assert_eq!(
+        post_code(b.storage_addr(), &good_token, &code).await.status,
+        303,
+        "the code the SMSC carried opens the storage"
+    );
+
+    let events = wait_for(&b, &bad.offer_id, |e| {
+        e.iter().any(|e| matches!(e, Event::SmsFailed(_)))
+    })
+    .await;
+    assert!(
+        events
+            .iter()
+            .any(|e| matches!(e, Event::SmsFailed(f) if f.reason.as_str().contains("UNDELIV")))
+    );
+    b.stop().await;
+}

@@ -6,6 +6,7 @@
 //! | [`message`] | the Czech e-mail and SMS texts |
 //! | [`mail`] | e-mail transports: a folder of `.eml` files (default), SMTP with DSN |
 //! | [`sms`] | SMS gateways: a folder of JSON files (default) |
+//! | [`smpp`] | SMS over SMPP 3.4 with delivery receipts |
 //! | [`outbox`] | one row per notification and channel, claimed with a lease |
 //! | [`inbox`] | the bounce mailbox: an SMTP receiver that records delivery reports |
 //!
@@ -24,6 +25,7 @@ pub mod mail;
 pub mod message;
 pub mod outbox;
 pub mod schedule;
+pub mod smpp;
 pub mod sms;
 
 use std::sync::{Arc, Mutex};

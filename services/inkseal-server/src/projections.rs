@@ -279,21 +279,11 @@ async fn apply(
             .bind(recorded.position as i64)
             .execute(&mut **tx)
             .await?;
-            for channel in [(n.channels.email(), "email"), (n.channels.sms(), "sms")]
-                .into_iter()
-                .filter_map(|(on, name)| on.then_some(name))
-            {
-                sqlx::query(
-                    "INSERT INTO rm_notification_outbox (id, offer_id, channel, due_at) VALUES ($1, $2, $3, $4)
-                     ON CONFLICT (id) DO NOTHING",
-                )
-                .bind(format!("{offer_id}/{channel}/{version}"))
-                .bind(offer_id)
-                .bind(channel)
-                .bind(n.due_at.timestamp_micros())
-                .execute(&mut **tx)
-                .await?;
-            }
+            queue_notification(tx, offer_id, n.channels, n.due_at, version).await?;
+        }
+        Event::NotificationResendRequested(r) => {
+            // the help desk's resend goes out at once, on the channels it names
+            queue_notification(tx, offer_id, r.channels, r.requested_at, version).await?;
         }
         Event::OfferAccepted(_) => {
             set_status(tx, offer_id, 4).await?;
@@ -380,6 +370,32 @@ async fn set_status(
         .bind(offer_id)
         .execute(&mut **tx)
         .await?;
+    Ok(())
+}
+
+/// One outbox row per channel, due at `due`; the id names the event that asked for it.
+async fn queue_notification(
+    tx: &mut Transaction<'static, Any>,
+    offer_id: &str,
+    channels: offer_lifecycle::Channels,
+    due: chrono::DateTime<chrono::Utc>,
+    version: i64,
+) -> Result<(), sqlx::Error> {
+    for channel in [(channels.email(), "email"), (channels.sms(), "sms")]
+        .into_iter()
+        .filter_map(|(on, name)| on.then_some(name))
+    {
+        sqlx::query(
+            "INSERT INTO rm_notification_outbox (id, offer_id, channel, due_at) VALUES ($1, $2, $3, $4)
+             ON CONFLICT (id) DO NOTHING",
+        )
+        .bind(format!("{offer_id}/{channel}/{version}"))
+        .bind(offer_id)
+        .bind(channel)
+        .bind(due.timestamp_micros())
+        .execute(&mut **tx)
+        .await?;
+    }
     Ok(())
 }
 

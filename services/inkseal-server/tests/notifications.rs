@@ -634,3 +634,80 @@ async fn over_smpp_the_sms_carries_the_code_in_czech_and_receipts_say_delivered_
     );
     b.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_help_desks_sms_resend_brings_a_new_code_and_the_old_one_stops_working_at_once() {
+    let (b, clock, outbox) = backend_with_clock().await;
+    let offer = signed_offer("NAB-RESEND-1", AGENT, 0);
+    let token = b.publish(&offer).await;
+    let due = wait_for(&b, &offer.offer_id, |e| {
+        e.iter()
+            .any(|e| matches!(e, Event::NotificationScheduled(_)))
+    })
+    .await
+    .iter()
+    .find_map(|e| match e {
+        Event::NotificationScheduled(s) => Some(s.due_at),
+        _ => None,
+    })
+    .unwrap();
+    clock.set(due + chrono::Duration::minutes(1));
+    wait_for(&b, &offer.offer_id, |e| {
+        e.iter().any(|e| matches!(e, Event::SmsSent(_)))
+    })
+    .await;
+    let code_in = |path: &Path| {
+        let sms: serde_json::Value = serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap();
+        sms["text"]
+            .as_str()
+            .unwrap()
+            .trim_start_matches("PČS: přístupový kód do úložiště: ")
+            .split('.')
+            .next()
+            .unwrap()
+            .to_owned()
+    };
+    let first = files(&outbox.join("sms"), "json");
+    assert_eq!(first.len(), 1);
+    let old_code = code_in(&first[0]);
+    let mails_before = files(&outbox.join("mail"), "eml").len();
+
+    // the client says the SMS never came: the help desk resends the SMS only
+    let mut hd = b.help_desk().await;
+    hd.resend_notification(inkseal_proto::v1::ResendNotificationRequest {
+        offer_id: offer.offer_id.clone(),
+        channels: Some(inkseal_proto::v1::Channels {
+            email: false,
+            sms: true,
+        }),
+        reason: "Klientovi nedorazila SMS s kódem.".into(),
+    })
+    .await
+    .unwrap();
+    let events = wait_for(&b, &offer.offer_id, |e| {
+        e.iter().filter(|e| matches!(e, Event::SmsSent(_))).count() == 2
+    })
+    .await;
+    assert!(events.iter().any(
+        |e| matches!(e, Event::NotificationResendRequested(r) if r.user.as_str() == HELP_DESK_USER)
+    ));
+    let all = files(&outbox.join("sms"), "json");
+    assert_eq!(all.len(), 2, "a second SMS went out");
+    let new_path = all.iter().find(|p| !first.contains(p)).unwrap();
+    let new_code = code_in(new_path);
+    assert_ne!(new_code, old_code);
+    assert_eq!(
+        files(&outbox.join("mail"), "eml").len(),
+        mails_before,
+        "only the SMS was resent"
+    );
+
+    let addr = b.storage_addr();
+    assert_eq!(
+        post_code(addr, &token, &old_code).await.status,
+        403,
+        "the old code no longer opens the storage"
+    );
+    assert_eq!(post_code(addr, &token, &new_code).await.status, 303);
+    b.stop().await;
+}

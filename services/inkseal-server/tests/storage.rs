@@ -911,3 +911,116 @@ async fn over_tls_the_storage_sets_secure_cookies() {
     assert!(!String::from_utf8_lossy(&buf[..n]).starts_with("HTTP/1.1 200"));
     b.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn two_publishers_on_one_postgresql_publish_each_offer_once_and_a_dead_workers_claim_is_taken_over()
+ {
+    use event_store::testing::{TestSchema, postgres_url};
+    use inkseal_server::work_queue::{Queue, WorkQueue};
+    let Some(url) = postgres_url().await else {
+        return;
+    };
+    let schema = TestSchema {
+        url,
+        name: format!("inkseal_pub_{}", uuid::Uuid::new_v4().simple()),
+    };
+    let docs = tempfile::tempdir().unwrap();
+    let documents = inkseal_server::documents::Documents::local(docs.path()).unwrap();
+    let process = |roles: Vec<Role>, name: &'static str| {
+        let (schema, documents) = (&schema, documents.clone());
+        async move {
+            let store: std::sync::Arc<dyn event_store::EventStore> = std::sync::Arc::new(
+                event_store::postgres::PostgresStore::connect_in_schema(&schema.url, &schema.name)
+                    .await
+                    .unwrap(),
+            );
+            let rm = inkseal_server::read_model::ReadModel::open_postgres(
+                &schema.url,
+                Some(&schema.name),
+            )
+            .await
+            .unwrap();
+            start(
+                components(store, rm, documents, &roles, name),
+                tempfile::tempdir().unwrap(),
+            )
+            .await
+        }
+    };
+    // offers are received and accepted; nobody publishes yet
+    let a = process(
+        vec![Role::Ingest, Role::Projections, Role::Acceptance],
+        "accepting",
+    )
+    .await;
+    let offers: Vec<_> = (0..6)
+        .map(|i| signed_offer(&format!("NAB-PUB-PG-{i}"), AGENT, 0))
+        .collect();
+    let mut client = a.agent(AGENT).await;
+    for offer in &offers {
+        send_offer(&mut client, offer).await;
+    }
+    for offer in &offers {
+        for _ in 0..300 {
+            if a.event_types(&offer.offer_id)
+                .await
+                .iter()
+                .any(|t| t == "OfferAccepted")
+            {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+    a.settle().await;
+    // a worker claims one offer with a short lease and dies before publishing it
+    let dead = WorkQueue::new(
+        a.components.read_model.clone(),
+        Queue::Publication,
+        "dead-worker",
+        Duration::from_secs(2),
+        5,
+    );
+    let claimed = dead.claim().await.unwrap().expect("a backlog to claim");
+    // two publishing processes start at once
+    let (p1, p2) = tokio::join!(
+        process(vec![Role::Publication], "publisher-1"),
+        process(vec![Role::Publication], "publisher-2")
+    );
+    for offer in &offers {
+        a.wait_published(&offer.offer_id).await;
+    }
+    for offer in &offers {
+        let published = a
+            .event_types(&offer.offer_id)
+            .await
+            .iter()
+            .filter(|t| *t == "DocumentsPublished")
+            .count();
+        assert_eq!(published, 1, "{} published once", offer.offer_id);
+    }
+    let claims = a
+        .components
+        .read_model
+        .claims(Queue::Publication)
+        .await
+        .unwrap();
+    let taken_over = claims
+        .iter()
+        .find(|(id, _)| *id == claimed.offer_id)
+        .map(|(_, n)| *n);
+    assert_eq!(
+        taken_over,
+        Some(2),
+        "the dead worker's offer was claimed again after its lease"
+    );
+    let owners: Vec<String> =
+        sqlx::query_scalar("SELECT DISTINCT owner FROM rm_publication_claims ORDER BY owner")
+            .fetch_all(a.components.read_model.pool())
+            .await
+            .unwrap();
+    assert!(owners.len() >= 2, "{owners:?}");
+    for p in [p1, p2, a] {
+        p.stop().await;
+    }
+}

@@ -225,6 +225,8 @@ pub enum SmsGatewayKind {
     Folder,
     /// An SMSC over SMPP 3.4.
     Smpp,
+    /// An HTTP gateway (Kannel's `sendsms` interface) with delivery-report callbacks.
+    Http,
 }
 
 /// The next morning's e-mail and SMS. Relative paths are under `data_dir`.
@@ -270,6 +272,16 @@ pub struct NotificationsConfig {
     pub smpp_password: String,
     /// The alphanumeric sender of the SMS (at most 11 characters, no diacritics).
     pub sms_sender: String,
+    /// The HTTP gateway's send address (`http://host:port/cgi-bin/sendsms`).
+    pub http_gateway_url: String,
+    /// The HTTP gateway's user.
+    pub http_gateway_user: String,
+    /// The HTTP gateway's password.
+    pub http_gateway_password: String,
+    /// Where the callback listener (the HTTP gateway's delivery reports) listens; unset = none.
+    pub callback_listen: Option<SocketAddr>,
+    /// The callback listener's address as the gateway reaches it (`http://host:port`).
+    pub callback_public_url: String,
     /// The folder of SMS JSON files.
     pub sms_folder: PathBuf,
     /// Attempts per notification and channel before it is given up (and recorded as such).
@@ -300,6 +312,11 @@ impl Default for NotificationsConfig {
             smpp_system_id: "inkseal".into(),
             smpp_password: String::new(),
             sms_sender: "PCS".into(),
+            http_gateway_url: "http://127.0.0.1:13013/cgi-bin/sendsms".into(),
+            http_gateway_user: "inkseal".into(),
+            http_gateway_password: String::new(),
+            callback_listen: None,
+            callback_public_url: "http://127.0.0.1:8090".into(),
             sms_folder: PathBuf::from("outbox/sms"),
             max_attempts: 8,
             poll_interval_ms: 1000,
@@ -805,6 +822,33 @@ impl Config {
         set!("INKSEAL_NOTIFICATIONS_SMPP_SYSTEM_ID", n.smpp_system_id);
         set!("INKSEAL_NOTIFICATIONS_SMPP_PASSWORD", n.smpp_password);
         set!("INKSEAL_NOTIFICATIONS_SMS_SENDER", n.sms_sender);
+        set!("INKSEAL_NOTIFICATIONS_HTTP_GATEWAY_URL", n.http_gateway_url);
+        set!(
+            "INKSEAL_NOTIFICATIONS_HTTP_GATEWAY_USER",
+            n.http_gateway_user
+        );
+        set!(
+            "INKSEAL_NOTIFICATIONS_HTTP_GATEWAY_PASSWORD",
+            n.http_gateway_password
+        );
+        set!(
+            "INKSEAL_NOTIFICATIONS_CALLBACK_PUBLIC_URL",
+            n.callback_public_url
+        );
+        if let Some(v) = get("INKSEAL_NOTIFICATIONS_CALLBACK_LISTEN") {
+            n.callback_listen = if v == "off" || v.is_empty() {
+                None
+            } else {
+                Some(
+                    v.parse()
+                        .map_err(|e: std::net::AddrParseError| ConfigError::Env {
+                            var: "INKSEAL_NOTIFICATIONS_CALLBACK_LISTEN".into(),
+                            value: v.clone(),
+                            message: e.to_string(),
+                        })?,
+                )
+            };
+        }
         set!("INKSEAL_NOTIFICATIONS_MAX_ATTEMPTS", n.max_attempts);
         set!("INKSEAL_NOTIFICATIONS_POLL_INTERVAL_MS", n.poll_interval_ms);
         Ok(())

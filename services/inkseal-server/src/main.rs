@@ -174,6 +174,14 @@ async fn serve(config: Config) -> anyhow::Result<()> {
         ),
         _ => None,
     };
+    let callbacks = match config.notifications.callback_listen {
+        Some(addr) if roles.contains(&Role::Notifications) => Some(
+            tokio::net::TcpListener::bind(addr)
+                .await
+                .with_context(|| format!("cannot listen on {addr}"))?,
+        ),
+        _ => None,
+    };
     let mut running = server::start(
         components,
         server::Listeners {
@@ -181,6 +189,7 @@ async fn serve(config: Config) -> anyhow::Result<()> {
             metrics,
             storage,
             bounces,
+            callbacks,
         },
     )
     .await?;

@@ -109,9 +109,11 @@ pub struct NotificationParts {
     pub max_attempts: u32,
     /// Idle poll.
     pub poll: Duration,
-    /// Delivery receipts of the SMPP gateway, taken by the process that starts the role.
+    /// Delivery receipts of the SMS gateway, taken by the process that starts the role.
     pub receipts:
         Arc<std::sync::Mutex<Option<tokio::sync::mpsc::Receiver<crate::notify::smpp::Receipt>>>>,
+    /// Where the callback listener puts the HTTP gateway's delivery reports.
+    pub receipt_sender: tokio::sync::mpsc::Sender<crate::notify::smpp::Receipt>,
 }
 
 impl NotificationParts {
@@ -130,22 +132,28 @@ impl NotificationParts {
                 timeout: Duration::from_secs(30),
             }),
         };
-        let mut receipts = None;
+        let (receipt_sender, receipts) =
+            tokio::sync::mpsc::channel(crate::notify::smpp::RECEIPT_QUEUE);
         let sms: Arc<dyn SmsGateway> = match n.sms_gateway {
             SmsGatewayKind::Folder => Arc::new(FolderSms {
                 dir: config.resolve(&n.sms_folder),
             }),
-            SmsGatewayKind::Smpp => {
-                let (gateway, rx) = crate::notify::smpp::SmppGateway::new(
-                    n.smpp_host.clone(),
-                    n.smpp_port,
-                    n.smpp_system_id.clone(),
-                    n.smpp_password.clone(),
-                    n.sms_sender.clone(),
-                );
-                receipts = Some(rx);
-                Arc::new(gateway)
-            }
+            SmsGatewayKind::Smpp => Arc::new(crate::notify::smpp::SmppGateway::with_receipts(
+                n.smpp_host.clone(),
+                n.smpp_port,
+                n.smpp_system_id.clone(),
+                n.smpp_password.clone(),
+                n.sms_sender.clone(),
+                receipt_sender.clone(),
+            )),
+            SmsGatewayKind::Http => Arc::new(crate::notify::http_sms::HttpGateway {
+                url: n.http_gateway_url.clone(),
+                user: n.http_gateway_user.clone(),
+                password: n.http_gateway_password.clone(),
+                sender: n.sms_sender.clone(),
+                callback_url: n.callback_public_url.clone(),
+                timeout: Duration::from_secs(30),
+            }),
         };
         Ok(NotificationParts {
             morning: n.morning()?,
@@ -162,7 +170,8 @@ impl NotificationParts {
             },
             max_attempts: n.max_attempts,
             poll: Duration::from_millis(n.poll_interval_ms.max(10)),
-            receipts: Arc::new(std::sync::Mutex::new(receipts)),
+            receipts: Arc::new(std::sync::Mutex::new(Some(receipts))),
+            receipt_sender,
         })
     }
 }
@@ -235,6 +244,8 @@ pub struct Listeners {
     pub storage: Option<TcpListener>,
     /// The bounce mailbox (role `notifications`, when configured).
     pub bounces: Option<TcpListener>,
+    /// The HTTP gateway's delivery-report callbacks (role `notifications`, when configured).
+    pub callbacks: Option<TcpListener>,
 }
 
 /// Opens the store, read model, documents, certificates and seal the configuration names.
@@ -358,6 +369,8 @@ pub struct Running {
     pub storage_addr: Option<SocketAddr>,
     /// Where the bounce mailbox listens, if this process runs one.
     pub bounces_addr: Option<SocketAddr>,
+    /// Where the SMS gateway's callbacks are taken, if this process takes them.
+    pub callbacks_addr: Option<SocketAddr>,
     trigger: Trigger,
     tasks: Vec<(&'static str, JoinHandle<anyhow::Result<()>>)>,
     /// Held until the server is dropped.
@@ -411,6 +424,7 @@ pub async fn start(c: Components, listeners: Listeners) -> anyhow::Result<Runnin
         metrics,
         storage,
         bounces,
+        callbacks,
     } = listeners;
     crate::tls::install_crypto_provider();
     let (trigger, _) = shutdown::channel();
@@ -494,6 +508,7 @@ pub async fn start(c: Components, listeners: Listeners) -> anyhow::Result<Runnin
     }
 
     let mut bounces_addr = None;
+    let mut callbacks_addr = None;
     if has(Role::Notifications) {
         let n = c.notifications.clone();
         let scheduler = Scheduler {
@@ -548,6 +563,21 @@ pub async fn start(c: Components, listeners: Listeners) -> anyhow::Result<Runnin
                         crate::notify::smpp::record_receipts(receipts, store, rm, metrics, sd)
                             .await?,
                     )
+                }),
+            ));
+        }
+        if let Some(listener) = callbacks {
+            callbacks_addr = Some(listener.local_addr()?);
+            let router = crate::notify::http_sms::callbacks(n.receipt_sender.clone());
+            let mut sd = trigger.subscribe();
+            tracing::info!(addr = ?callbacks_addr, "SMS gateway callbacks listening");
+            tasks.push((
+                "sms-callbacks",
+                tokio::spawn(async move {
+                    axum::serve(listener, router)
+                        .with_graceful_shutdown(async move { sd.wait().await })
+                        .await?;
+                    Ok(())
                 }),
             ));
         }
@@ -700,6 +730,7 @@ pub async fn start(c: Components, listeners: Listeners) -> anyhow::Result<Runnin
         metrics_addr,
         storage_addr,
         bounces_addr,
+        callbacks_addr,
         trigger,
         tasks,
         _data_dir_lock: c.data_dir_lock,

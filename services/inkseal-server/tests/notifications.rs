@@ -711,3 +711,80 @@ async fn the_help_desks_sms_resend_brings_a_new_code_and_the_old_one_stops_worki
     assert_eq!(post_code(addr, &token, &new_code).await.status, 303);
     b.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn through_kannel_as_an_http_gateway_the_sms_goes_out_and_its_delivery_reports_come_back() {
+    let Some(kannel) = peer("INKSEAL_TEST_KANNEL") else {
+        return;
+    };
+    let user = peer("INKSEAL_TEST_KANNEL_USER").unwrap_or_default();
+    let password = peer("INKSEAL_TEST_KANNEL_PASSWORD").unwrap_or_default();
+    let (mut c, dir) = sqlite_components(&Role::ALL).await;
+    let clock = Arc::new(ManualClock::new(chrono::Utc::now()));
+    c.clock = clock.clone();
+    let callbacks = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    c.notifications.sms = Arc::new(inkseal_server::notify::http_sms::HttpGateway {
+        url: format!("{kannel}/cgi-bin/sendsms"),
+        user,
+        password,
+        sender: "PCS".into(),
+        callback_url: format!("http://{}", callbacks.local_addr().unwrap()),
+        timeout: Duration::from_secs(10),
+    });
+    let b = start_with_callbacks(c, dir, callbacks).await;
+    let suffix = uuid::Uuid::new_v4().simple().to_string()[..8].to_owned();
+    let good = signed_offer(&format!("NAB-KANNEL-OK-{suffix}"), AGENT, 0);
+    let bad = signed_offer(&format!("NAB-KANNEL-UNDELIV-{suffix}"), AGENT, 0);
+    b.publish(&good).await;
+    b.publish(&bad).await;
+    let mut hd = b.help_desk().await;
+    hd.correct_contact(inkseal_proto::v1::CorrectContactRequest {
+        offer_id: bad.offer_id.clone(),
+        email: String::new(),
+        mobile: "603 123 450".into(),
+        reason: "Klient nahlásil nové číslo.".into(),
+        resend: false,
+    })
+    .await
+    .unwrap();
+    let mut due = chrono::Utc::now();
+    for offer in [&good, &bad] {
+        for e in wait_for(&b, &offer.offer_id, |e| {
+            e.iter()
+                .any(|e| matches!(e, Event::NotificationScheduled(_)))
+        })
+        .await
+        {
+            if let Event::NotificationScheduled(s) = e {
+                due = due.max(s.due_at);
+            }
+        }
+    }
+    clock.set(due + chrono::Duration::minutes(1));
+    let events = wait_for(&b, &good.offer_id, |e| {
+        e.iter().any(|e| matches!(e, Event::SmsDelivered(_)))
+    })
+    .await;
+    let sent = events
+        .iter()
+        .find_map(|e| match e {
+            Event::SmsSent(s) => Some(s.clone()),
+            _ => None,
+        })
+        .unwrap();
+    assert_eq!(
+        sent.gateway_reply.unwrap().as_str(),
+        "0: Accepted for delivery"
+    );
+    let events = wait_for(&b, &bad.offer_id, |e| {
+        e.iter().any(|e| matches!(e, Event::SmsFailed(_)))
+    })
+    .await;
+    assert!(
+        events
+            .iter()
+            .any(|e| matches!(e, Event::SmsFailed(f) if f.reason.as_str().contains("UNDELIV"))),
+        "{events:?}"
+    );
+    b.stop().await;
+}

@@ -7,6 +7,7 @@
 //! | [`mail`] | e-mail transports: a folder of `.eml` files (default), SMTP with DSN |
 //! | [`sms`] | SMS gateways: a folder of JSON files (default) |
 //! | [`smpp`] | SMS over SMPP 3.4 with delivery receipts |
+//! | [`http_sms`] | SMS through an HTTP gateway (Kannel's `sendsms`) and its delivery-report callback |
 //! | [`outbox`] | one row per notification and channel, claimed with a lease |
 //! | [`inbox`] | the bounce mailbox: an SMTP receiver that records delivery reports |
 //!
@@ -20,6 +21,7 @@
 //! (`AccessCodeIssued`, hash only) right before the SMS goes out, so its
 //! plaintext exists only in memory between the two.
 
+pub mod http_sms;
 pub mod inbox;
 pub mod mail;
 pub mod message;

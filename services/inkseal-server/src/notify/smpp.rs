@@ -144,17 +144,29 @@ impl SmppGateway {
     ) -> (Self, mpsc::Receiver<Receipt>) {
         let (tx, rx) = mpsc::channel(RECEIPT_QUEUE);
         (
-            SmppGateway {
-                host,
-                port,
-                system_id,
-                password,
-                source,
-                session: Mutex::new(None),
-                receipts: tx,
-            },
+            Self::with_receipts(host, port, system_id, password, source, tx),
             rx,
         )
+    }
+
+    /// A gateway whose receipts go to `receipts`.
+    pub fn with_receipts(
+        host: String,
+        port: u16,
+        system_id: String,
+        password: String,
+        source: String,
+        receipts: mpsc::Sender<Receipt>,
+    ) -> Self {
+        SmppGateway {
+            host,
+            port,
+            system_id,
+            password,
+            source,
+            session: Mutex::new(None),
+            receipts,
+        }
     }
 
     async fn bind(&self) -> Result<Session, SmsDelay> {

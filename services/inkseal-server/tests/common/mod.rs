@@ -171,6 +171,33 @@ pub fn components(
     }
 }
 
+/// Starts components on loopback (gRPC and metrics on free ports), with the SMS gateway's
+/// callback listener on `callbacks` when given.
+pub async fn start_with_callbacks(
+    components: Components,
+    dir: tempfile::TempDir,
+    callbacks: tokio::net::TcpListener,
+) -> Backend {
+    let grpc = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let storage = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let running = server::start(
+        components.clone(),
+        server::Listeners {
+            grpc: Some(grpc),
+            storage: Some(storage),
+            callbacks: Some(callbacks),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    Backend {
+        running,
+        components,
+        dir,
+    }
+}
+
 /// Starts components on loopback (gRPC and metrics on free ports).
 pub async fn start(components: Components, dir: tempfile::TempDir) -> Backend {
     let grpc = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
@@ -183,6 +210,7 @@ pub async fn start(components: Components, dir: tempfile::TempDir) -> Backend {
             metrics: Some(metrics),
             storage: Some(storage),
             bounces: Some(tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap()),
+            callbacks: None,
         },
     )
     .await

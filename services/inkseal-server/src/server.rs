@@ -383,13 +383,24 @@ impl Running {
         &self.trigger
     }
 
-    /// Waits until any part stops (an error, or the trigger).
+    /// Waits until any part stops (an error, or the trigger), and logs which and why. The part is
+    /// taken out of the list, so [`Running::shutdown`] waits only for the others.
     pub async fn wait_any(&mut self) {
         if self.tasks.is_empty() {
             return;
         }
         let handles = self.tasks.iter_mut().map(|(_, h)| h);
-        let _ = futures::future::select_all(handles).await;
+        let (result, index, _) = futures::future::select_all(handles).await;
+        let (name, _) = self.tasks.remove(index);
+        match result {
+            Ok(Ok(())) => tracing::warn!(part = name, "a part stopped"),
+            Ok(Err(e)) => tracing::error!(
+                part = name,
+                error = format!("{e:#}"),
+                "a part stopped with an error"
+            ),
+            Err(e) => tracing::error!(part = name, error = %e, "a part panicked"),
+        }
     }
 
     /// Fires the trigger and waits (bounded) for every part to finish.
@@ -556,9 +567,12 @@ pub async fn start(c: Components, listeners: Listeners) -> anyhow::Result<Runnin
                 c.metrics.clone(),
                 trigger.subscribe(),
             );
+            // the task holds a sender itself, so the channel stays open while it runs
+            let keep_open = n.receipt_sender.clone();
             tasks.push((
                 "sms-receipts",
                 tokio::spawn(async move {
+                    let _keep_open = keep_open;
                     Ok(
                         crate::notify::smpp::record_receipts(receipts, store, rm, metrics, sd)
                             .await?,

@@ -36,6 +36,39 @@ async fn wait_for(b: &Backend, offer_id: &str, what: impl Fn(&[Event]) -> bool) 
     );
 }
 
+/// The client asked the help desk to change a contact (`email` or `mobile`; "" leaves it).
+async fn correct(b: &Backend, offer_id: &str, email: &str, mobile: &str) {
+    b.help_desk()
+        .await
+        .correct_contact(inkseal_proto::v1::CorrectContactRequest {
+            offer_id: offer_id.into(),
+            email: email.into(),
+            mobile: mobile.into(),
+            reason: "Klient nahlásil nový kontakt.".into(),
+            resend: false,
+        })
+        .await
+        .unwrap();
+}
+
+/// Waits until each offer's notification is scheduled, then moves the clock past the latest.
+async fn morning_after(b: &Backend, clock: &ManualClock, offers: &[&str]) {
+    let mut due = chrono::Utc::now();
+    for offer_id in offers {
+        let events = wait_for(b, offer_id, |e| {
+            e.iter()
+                .any(|e| matches!(e, Event::NotificationScheduled(_)))
+        })
+        .await;
+        for e in events {
+            if let Event::NotificationScheduled(s) = e {
+                due = due.max(s.due_at);
+            }
+        }
+    }
+    clock.set(due + chrono::Duration::minutes(1));
+}
+
 fn files(dir: &Path, extension: &str) -> Vec<PathBuf> {
     std::fs::read_dir(dir)
         .map(|d| {
@@ -250,30 +283,8 @@ async fn over_smtp_the_relays_answer_is_recorded_with_dsn_asked_and_a_refused_ad
     b.publish(&good).await;
     b.publish(&bad).await;
     // the client asked the help desk to use another address — one the MX refuses
-    let mut hd = b.help_desk().await;
-    hd.correct_contact(inkseal_proto::v1::CorrectContactRequest {
-        offer_id: bad.offer_id.clone(),
-        email: "nikdo@invalid.test".into(),
-        mobile: String::new(),
-        reason: "Klient nahlásil nový e-mail.".into(),
-        resend: false,
-    })
-    .await
-    .unwrap();
-    let mut due = chrono::Utc::now();
-    for offer in [&good, &bad] {
-        let events = wait_for(&b, &offer.offer_id, |e| {
-            e.iter()
-                .any(|e| matches!(e, Event::NotificationScheduled(_)))
-        })
-        .await;
-        for e in events {
-            if let Event::NotificationScheduled(s) = e {
-                due = due.max(s.due_at);
-            }
-        }
-    }
-    clock.set(due + chrono::Duration::minutes(1));
+    correct(&b, &bad.offer_id, "nikdo@invalid.test", "").await;
+    morning_after(&b, &clock, &[&good.offer_id, &bad.offer_id]).await;
 
     let events = wait_for(&b, &good.offer_id, |e| {
         e.iter().any(|e| matches!(e, Event::EmailSent(_)))
@@ -557,30 +568,8 @@ async fn over_smpp_the_sms_carries_the_code_in_czech_and_receipts_say_delivered_
     let good_token = b.publish(&good).await;
     b.publish(&bad).await;
     // a number the SMS centre cannot deliver to (its numbers ending in 0)
-    let mut hd = b.help_desk().await;
-    hd.correct_contact(inkseal_proto::v1::CorrectContactRequest {
-        offer_id: bad.offer_id.clone(),
-        email: String::new(),
-        mobile: "603 123 450".into(),
-        reason: "Klient nahlásil nové číslo.".into(),
-        resend: false,
-    })
-    .await
-    .unwrap();
-    let mut due = chrono::Utc::now();
-    for offer in [&good, &bad] {
-        for e in wait_for(&b, &offer.offer_id, |e| {
-            e.iter()
-                .any(|e| matches!(e, Event::NotificationScheduled(_)))
-        })
-        .await
-        {
-            if let Event::NotificationScheduled(s) = e {
-                due = due.max(s.due_at);
-            }
-        }
-    }
-    clock.set(due + chrono::Duration::minutes(1));
+    correct(&b, &bad.offer_id, "", "603 123 450").await;
+    morning_after(&b, &clock, &[&good.offer_id, &bad.offer_id]).await;
 
     let events = wait_for(&b, &good.offer_id, |e| {
         e.iter().any(|e| matches!(e, Event::SmsDelivered(_)))
@@ -737,30 +726,8 @@ async fn through_kannel_as_an_http_gateway_the_sms_goes_out_and_its_delivery_rep
     let bad = signed_offer(&format!("NAB-KANNEL-UNDELIV-{suffix}"), AGENT, 0);
     b.publish(&good).await;
     b.publish(&bad).await;
-    let mut hd = b.help_desk().await;
-    hd.correct_contact(inkseal_proto::v1::CorrectContactRequest {
-        offer_id: bad.offer_id.clone(),
-        email: String::new(),
-        mobile: "603 123 450".into(),
-        reason: "Klient nahlásil nové číslo.".into(),
-        resend: false,
-    })
-    .await
-    .unwrap();
-    let mut due = chrono::Utc::now();
-    for offer in [&good, &bad] {
-        for e in wait_for(&b, &offer.offer_id, |e| {
-            e.iter()
-                .any(|e| matches!(e, Event::NotificationScheduled(_)))
-        })
-        .await
-        {
-            if let Event::NotificationScheduled(s) = e {
-                due = due.max(s.due_at);
-            }
-        }
-    }
-    clock.set(due + chrono::Duration::minutes(1));
+    correct(&b, &bad.offer_id, "", "603 123 450").await;
+    morning_after(&b, &clock, &[&good.offer_id, &bad.offer_id]).await;
     let events = wait_for(&b, &good.offer_id, |e| {
         e.iter().any(|e| matches!(e, Event::SmsDelivered(_)))
     })

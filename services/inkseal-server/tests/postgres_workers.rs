@@ -12,30 +12,18 @@
 
 mod common;
 
-use std::sync::Arc;
 use std::time::Duration;
 
 use common::*;
-use event_store::postgres::PostgresStore;
 use event_store::{Direction, EventStore};
 use inkseal_server::documents::Documents;
-use inkseal_server::read_model::ReadModel;
 use inkseal_server::roles::Role;
 
 use event_store::testing::{TestSchema as Schema, postgres_url as database_url};
 
 /// One backend "process" on the shared schema.
 async fn process(schema: &Schema, documents: &Documents, roles: &[Role], name: &str) -> Backend {
-    let store: Arc<dyn EventStore> = Arc::new(
-        PostgresStore::connect_in_schema(&schema.url, &schema.name)
-            .await
-            .unwrap(),
-    );
-    let rm = ReadModel::open_postgres(&schema.url, Some(&schema.name))
-        .await
-        .unwrap();
-    let c = components(store, rm, documents.clone(), roles, name);
-    start(c, tempfile::tempdir().unwrap()).await
+    pg_process(schema, documents, roles, name).await
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]

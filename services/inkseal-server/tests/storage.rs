@@ -767,24 +767,7 @@ async fn the_lock_holds_when_wrong_codes_arrive_at_two_processes_on_one_postgres
     let documents = inkseal_server::documents::Documents::local(docs.path()).unwrap();
     let process = |roles: Vec<Role>, name: &'static str| {
         let (schema, documents) = (&schema, documents.clone());
-        async move {
-            let store: std::sync::Arc<dyn event_store::EventStore> = std::sync::Arc::new(
-                event_store::postgres::PostgresStore::connect_in_schema(&schema.url, &schema.name)
-                    .await
-                    .unwrap(),
-            );
-            let rm = inkseal_server::read_model::ReadModel::open_postgres(
-                &schema.url,
-                Some(&schema.name),
-            )
-            .await
-            .unwrap();
-            start(
-                components(store, rm, documents, &roles, name),
-                tempfile::tempdir().unwrap(),
-            )
-            .await
-        }
+        async move { pg_process(schema, &documents, &roles, name).await }
     };
     let a = process(Role::ALL.to_vec(), "storage-a").await;
     let b = process(vec![Role::Storage], "storage-b").await;
@@ -928,24 +911,7 @@ async fn two_publishers_on_one_postgresql_publish_each_offer_once_and_a_dead_wor
     let documents = inkseal_server::documents::Documents::local(docs.path()).unwrap();
     let process = |roles: Vec<Role>, name: &'static str| {
         let (schema, documents) = (&schema, documents.clone());
-        async move {
-            let store: std::sync::Arc<dyn event_store::EventStore> = std::sync::Arc::new(
-                event_store::postgres::PostgresStore::connect_in_schema(&schema.url, &schema.name)
-                    .await
-                    .unwrap(),
-            );
-            let rm = inkseal_server::read_model::ReadModel::open_postgres(
-                &schema.url,
-                Some(&schema.name),
-            )
-            .await
-            .unwrap();
-            start(
-                components(store, rm, documents, &roles, name),
-                tempfile::tempdir().unwrap(),
-            )
-            .await
-        }
+        async move { pg_process(schema, &documents, &roles, name).await }
     };
     // offers are received and accepted; nobody publishes yet
     let a = process(

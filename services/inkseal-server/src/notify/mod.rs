@@ -35,9 +35,7 @@ use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use event_store::EventStore;
-use offer_lifecycle::{
-    Channels, Command, CzechMobile, Email, Event, MessageId, Reason, ServerReply,
-};
+use offer_lifecycle::{Channels, Command, Event, MessageId, Reason, ServerReply};
 use tracing::Instrument;
 use uuid::Uuid;
 
@@ -445,8 +443,16 @@ impl Sender {
             MailOutcome::Accepted { reply: r } => (reply(r), None),
             MailOutcome::Refused { reply: r } => (reply(r), Some(reply(r))),
         };
-        self.record_email(&due.offer_id, &id, &to, &server_reply, now)
-            .await?;
+        self.record(
+            &due.offer_id,
+            Command::RecordEmailSent {
+                message_id: id.clone(),
+                to: to.clone(),
+                smtp_reply: Some(server_reply),
+                sent_at: now,
+            },
+        )
+        .await?;
         if let Some(reason) = bounce {
             append_backend(
                 &self.store,
@@ -471,26 +477,13 @@ impl Sender {
         Ok(Done::Finished("accepted by the server".into()))
     }
 
-    async fn record_email(
-        &self,
-        offer_id: &str,
-        id: &MessageId,
-        to: &Email,
-        server_reply: &ServerReply,
-        now: DateTime<Utc>,
-    ) -> Result<(), ServiceError> {
+    /// Appends one backend command about a notification (a fresh id: each is an occurrence).
+    async fn record(&self, offer_id: &str, command: Command) -> Result<(), ServiceError> {
         append_backend(
             &self.store,
             offer_id,
             &Metadata::actor(BACKEND_ACTOR),
-            |_| {
-                Ok(Some(Command::RecordEmailSent {
-                    message_id: id.clone(),
-                    to: to.clone(),
-                    smtp_reply: Some(server_reply.clone()),
-                    sent_at: now,
-                }))
-            },
+            |_| Ok(Some(command.clone())),
             |_, _| Uuid::new_v4(),
         )
         .await?;
@@ -551,8 +544,16 @@ impl Sender {
             SmsOutcome::Refused { reply: r } => (sms.reference.clone(), reply(r), Some(reply(r))),
         };
         let id = MessageId::new(&message_id).map_err(|e| ServiceError::Internal(e.to_string()))?;
-        self.record_sms(&due.offer_id, &id, &to, &gateway_reply, now)
-            .await?;
+        self.record(
+            &due.offer_id,
+            Command::RecordSmsSent {
+                message_id: id.clone(),
+                to: to.clone(),
+                gateway_reply: Some(gateway_reply),
+                sent_at: now,
+            },
+        )
+        .await?;
         if let Some(reason) = failed {
             append_backend(
                 &self.store,
@@ -572,32 +573,6 @@ impl Sender {
         }
         self.metrics.notification("notification_sms_accepted");
         Ok(Done::Finished("accepted by the gateway".into()))
-    }
-
-    async fn record_sms(
-        &self,
-        offer_id: &str,
-        id: &MessageId,
-        to: &CzechMobile,
-        gateway_reply: &ServerReply,
-        now: DateTime<Utc>,
-    ) -> Result<(), ServiceError> {
-        append_backend(
-            &self.store,
-            offer_id,
-            &Metadata::actor(BACKEND_ACTOR),
-            |_| {
-                Ok(Some(Command::RecordSmsSent {
-                    message_id: id.clone(),
-                    to: to.clone(),
-                    gateway_reply: Some(gateway_reply.clone()),
-                    sent_at: now,
-                }))
-            },
-            |_, _| Uuid::new_v4(),
-        )
-        .await?;
-        Ok(())
     }
 }
 

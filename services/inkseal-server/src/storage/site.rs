@@ -615,25 +615,14 @@ async fn entry_page(
     Path(token): Path<String>,
     request: Request,
 ) -> Response {
-    let visit = site.visit(request.headers(), peer_of(&request));
-    if !site.allowed(&site.0.requests, visit.key) {
-        return site.rate_limited();
-    }
-    let entry = match site.lookup(&token).await {
-        Ok(Some(e)) => e,
-        Ok(None) => return site.gone(),
-        Err(e) => return site.failure(&e),
+    let (entry, _visit, now) = match site
+        .open_entry(&token, request.headers(), peer_of(&request))
+        .await
+    {
+        Ok(opened) => opened,
+        Err(refused) => return refused,
     };
-    let now = Utc::now();
-    let access = &entry.offer().access;
-    if access.is_expired(now) {
-        site.record_refused_visit(&entry, &visit, now).await;
-        return site.gone();
-    }
-    if access.is_locked() {
-        return site.locked();
-    }
-    if access.code_hash.is_none() {
+    if entry.offer().access.code_hash.is_none() {
         return site.no_code_yet();
     }
     match site.session(&entry, request.headers(), now) {
@@ -657,6 +646,35 @@ async fn entry_page(
 }
 
 impl Site {
+    /// What every GET of an entry does first: the rate limit, the token, expiry (recorded) and
+    /// the lock; `Err` is the page that answers instead.
+    async fn open_entry(
+        &self,
+        token: &str,
+        headers: &HeaderMap,
+        peer: Option<Peer>,
+    ) -> Result<(Entry, Visit, DateTime<Utc>), Response> {
+        let visit = self.visit(headers, peer);
+        if !self.allowed(&self.0.requests, visit.key) {
+            return Err(self.rate_limited());
+        }
+        let entry = match self.lookup(token).await {
+            Ok(Some(e)) => e,
+            Ok(None) => return Err(self.gone()),
+            Err(e) => return Err(self.failure(&e)),
+        };
+        let now = Utc::now();
+        let access = &entry.offer().access;
+        if access.is_expired(now) {
+            self.record_refused_visit(&entry, &visit, now).await;
+            return Err(self.gone());
+        }
+        if access.is_locked() {
+            return Err(self.locked());
+        }
+        Ok((entry, visit, now))
+    }
+
     fn no_code_yet(&self) -> Response {
         self.config().metrics.storage("no_code_yet");
         self.notice(
@@ -868,24 +886,13 @@ async fn download(
     Path((token, name)): Path<(String, String)>,
     request: Request,
 ) -> Response {
-    let visit = site.visit(request.headers(), peer_of(&request));
-    if !site.allowed(&site.0.requests, visit.key) {
-        return site.rate_limited();
-    }
-    let entry = match site.lookup(&token).await {
-        Ok(Some(e)) => e,
-        Ok(None) => return site.gone(),
-        Err(e) => return site.failure(&e),
+    let (entry, visit, now) = match site
+        .open_entry(&token, request.headers(), peer_of(&request))
+        .await
+    {
+        Ok(opened) => opened,
+        Err(refused) => return refused,
     };
-    let now = Utc::now();
-    let access = &entry.offer().access;
-    if access.is_expired(now) {
-        site.record_refused_visit(&entry, &visit, now).await;
-        return site.gone();
-    }
-    if access.is_locked() {
-        return site.locked();
-    }
     let Some(session) = site.session(&entry, request.headers(), now) else {
         site.config().metrics.storage("no_session");
         return redirect(&entry.base());

@@ -228,6 +228,29 @@ pub async fn sqlite_backend() -> Backend {
     start(c, dir).await
 }
 
+/// One backend "process" on a shared PostgreSQL schema: its own store and read-model pools and
+/// instance name, as a separate process would have.
+pub async fn pg_process(
+    schema: &event_store::testing::TestSchema,
+    documents: &Documents,
+    roles: &[Role],
+    name: &str,
+) -> Backend {
+    let store: Arc<dyn event_store::EventStore> = Arc::new(
+        event_store::postgres::PostgresStore::connect_in_schema(&schema.url, &schema.name)
+            .await
+            .unwrap(),
+    );
+    let rm = ReadModel::open_postgres(&schema.url, Some(&schema.name))
+        .await
+        .unwrap();
+    start(
+        components(store, rm, documents.clone(), roles, name),
+        tempfile::tempdir().unwrap(),
+    )
+    .await
+}
+
 /// A backend with every role but the notifications (the tests that count an offer's events
 /// must not race with the e-mail and SMS the help desk's actions trigger).
 pub async fn sqlite_backend_without_notifications() -> Backend {

@@ -580,9 +580,15 @@ pub async fn start(c: Components, listeners: Listeners) -> anyhow::Result<Runnin
                 }),
             ));
         }
+        let book = Arc::new(crate::notify::inbox::ReportBook {
+            store: c.store.clone(),
+            bounce_local: n.letterhead.bounce_local.clone(),
+            message_id_domain: n.letterhead.message_id_domain.clone(),
+            metrics: c.metrics.clone(),
+        });
         if let Some(listener) = callbacks {
             callbacks_addr = Some(listener.local_addr()?);
-            let router = crate::notify::http_sms::callbacks(n.receipt_sender.clone());
+            let router = crate::notify::http_sms::callbacks(n.receipt_sender.clone(), book.clone());
             let mut sd = trigger.subscribe();
             tracing::info!(addr = ?callbacks_addr, "SMS gateway callbacks listening");
             tasks.push((
@@ -597,12 +603,6 @@ pub async fn start(c: Components, listeners: Listeners) -> anyhow::Result<Runnin
         }
         if let Some(listener) = bounces {
             bounces_addr = Some(listener.local_addr()?);
-            let book = Arc::new(crate::notify::inbox::ReportBook {
-                store: c.store.clone(),
-                bounce_local: n.letterhead.bounce_local.clone(),
-                message_id_domain: n.letterhead.message_id_domain.clone(),
-                metrics: c.metrics.clone(),
-            });
             let sd = trigger.subscribe();
             let hello = n.letterhead.bounce_domain.clone();
             tracing::info!(addr = ?bounces_addr, "bounce mailbox listening");

@@ -755,3 +755,76 @@ async fn through_kannel_as_an_http_gateway_the_sms_goes_out_and_its_delivery_rep
     );
     b.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_mail_providers_webhook_reports_a_bounce_and_garbage_records_nothing() {
+    let (mut c, dir) = sqlite_components(&Role::ALL).await;
+    let clock = Arc::new(ManualClock::new(chrono::Utc::now()));
+    c.clock = clock.clone();
+    let callbacks = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let hooks = callbacks.local_addr().unwrap();
+    let b = start_with_callbacks(c, dir, callbacks).await;
+    let offer = signed_offer("NAB-WEBHOOK-1", AGENT, 0);
+    b.publish(&offer).await;
+    morning_after(&b, &clock, &[&offer.offer_id]).await;
+    let events = wait_for(&b, &offer.offer_id, |e| {
+        e.iter().any(|e| matches!(e, Event::EmailSent(_)))
+    })
+    .await;
+    let message_id = events
+        .iter()
+        .find_map(|e| match e {
+            Event::EmailSent(m) => Some(m.message_id.to_string()),
+            _ => None,
+        })
+        .unwrap();
+    let envelope_id = message_id
+        .trim_start_matches('<')
+        .split('@')
+        .next()
+        .unwrap()
+        .to_owned();
+    let before = b.events(&offer.offer_id).await.len();
+
+    let garbage = http(
+        hooks,
+        "POST",
+        "/mail/webhook",
+        &[("content-type", "application/json")],
+        b"{not json",
+    )
+    .await;
+    assert_eq!(garbage.status, 400);
+    assert_eq!(
+        b.events(&offer.offer_id).await.len(),
+        before,
+        "a malformed body records nothing"
+    );
+
+    let body = serde_json::json!({"events": [{
+        "type": "bounce",
+        "bounce_type": "hard",
+        "recipient": "jan.novak@example.cz",
+        "envelope_id": envelope_id,
+        "status": "5.1.1",
+        "diagnostic": "550 5.1.1 mailbox unavailable",
+        "timestamp": 1_796_000_000
+    }]});
+    let reply = http(
+        hooks,
+        "POST",
+        "/mail/webhook",
+        &[("content-type", "application/json")],
+        body.to_string().as_bytes(),
+    )
+    .await;
+    assert_eq!(reply.status, 200, "{}", reply.text());
+    let events = wait_for(&b, &offer.offer_id, |e| {
+        e.iter().any(|e| matches!(e, Event::EmailBounced(_)))
+    })
+    .await;
+    assert!(events.iter().any(
+        |e| matches!(e, Event::EmailBounced(x) if x.reason.as_str().contains("mailbox unavailable"))
+    ));
+    b.stop().await;
+}

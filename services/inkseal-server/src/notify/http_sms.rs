@@ -165,9 +165,28 @@ pub fn receipt_of(dlr: &Dlr) -> Option<Receipt> {
     })
 }
 
-/// The callback listener's routes; reports go to `receipts` (the same recorder the SMPP
-/// gateway's receipts use).
-pub fn callbacks(receipts: tokio::sync::mpsc::Sender<Receipt>) -> axum::Router {
+/// The callback listener's routes: `/sms/dlr` (the HTTP gateway's delivery reports, to
+/// `receipts`, the same recorder the SMPP gateway's receipts use) and `/mail/webhook` (a mail
+/// provider's delivery and bounce events, recorded by `book`).
+pub fn callbacks(
+    receipts: tokio::sync::mpsc::Sender<Receipt>,
+    book: Arc<super::inbox::ReportBook>,
+) -> axum::Router {
+    async fn webhook(
+        State(book): State<Arc<super::inbox::ReportBook>>,
+        body: axum::body::Bytes,
+    ) -> axum::response::Response {
+        match book.record_webhook(&body).await {
+            Ok(n) => format!("recorded {n}").into_response(),
+            Err(e) => (axum::http::StatusCode::BAD_REQUEST, e.to_string()).into_response(),
+        }
+    }
+    let mail = axum::Router::new()
+        .route("/mail/webhook", axum::routing::post(webhook))
+        .layer(axum::extract::DefaultBodyLimit::max(
+            delivery_reports::webhook::MAX_BODY_BYTES,
+        ))
+        .with_state(book);
     async fn dlr(
         State(receipts): State<Arc<tokio::sync::mpsc::Sender<Receipt>>>,
         Query(dlr): Query<Dlr>,
@@ -183,6 +202,7 @@ pub fn callbacks(receipts: tokio::sync::mpsc::Sender<Receipt>) -> axum::Router {
         .route("/sms/dlr", axum::routing::get(dlr).post(dlr))
         .layer(axum::extract::DefaultBodyLimit::max(16 * 1024))
         .with_state(Arc::new(receipts))
+        .merge(mail)
 }
 
 #[cfg(test)]

@@ -110,51 +110,115 @@ impl ReportBook {
             if let Some(d) = &r.diagnostic {
                 said = format!("{said} {d}");
             }
-            let said = text(&said);
-            let now = Utc::now();
-            let command = match r.kind {
-                Outcome::Delivered => Command::RecordEmailDelivered {
-                    message_id: message_id.clone(),
-                    report: Some(said),
-                    delivered_at: now,
-                },
-                Outcome::SoftBounce if r.action == delivery_reports::Action::Delayed => {
-                    Command::RecordEmailDelayed {
-                        message_id: message_id.clone(),
-                        report: said,
-                        delayed_at: now,
-                    }
-                }
-                Outcome::SoftBounce | Outcome::HardBounce => Command::RecordEmailBounced {
-                    message_id: message_id.clone(),
-                    reason: said,
-                    bounced_at: now,
-                },
-            };
-            let result = append_backend(
-                &self.store,
-                &offer_id,
-                &Metadata::actor(BACKEND_ACTOR),
-                |_| Ok(Some(command.clone())),
-                |_, _| Uuid::new_v4(),
-            )
-            .await;
-            match result {
-                Ok(_) => {
-                    recorded += 1;
-                    self.metrics.notification(match r.kind {
-                        Outcome::Delivered => "report_delivered",
-                        Outcome::SoftBounce => "report_soft",
-                        Outcome::HardBounce => "report_hard",
-                    });
-                }
-                Err(e) => {
-                    tracing::warn!(offer_id, error = %e, "a delivery report cannot be recorded");
-                    self.metrics.notification("report_refused");
-                }
+            let delayed = r.action == delivery_reports::Action::Delayed;
+            if self
+                .record_outcome(&offer_id, &message_id, r.kind, delayed, &said)
+                .await
+            {
+                recorded += 1;
             }
         }
         recorded
+    }
+
+    /// Records one recipient's outcome on the e-mail `message_id` of `offer_id`.
+    async fn record_outcome(
+        &self,
+        offer_id: &str,
+        message_id: &MessageId,
+        kind: Outcome,
+        delayed: bool,
+        said: &str,
+    ) -> bool {
+        let said = text(said);
+        let now = Utc::now();
+        let command = match kind {
+            Outcome::Delivered => Command::RecordEmailDelivered {
+                message_id: message_id.clone(),
+                report: Some(said),
+                delivered_at: now,
+            },
+            Outcome::SoftBounce if delayed => Command::RecordEmailDelayed {
+                message_id: message_id.clone(),
+                report: said,
+                delayed_at: now,
+            },
+            Outcome::SoftBounce | Outcome::HardBounce => Command::RecordEmailBounced {
+                message_id: message_id.clone(),
+                reason: said,
+                bounced_at: now,
+            },
+        };
+        let result = append_backend(
+            &self.store,
+            offer_id,
+            &Metadata::actor(BACKEND_ACTOR),
+            |_| Ok(Some(command.clone())),
+            |_, _| Uuid::new_v4(),
+        )
+        .await;
+        match result {
+            Ok(_) => {
+                self.metrics.notification(match kind {
+                    Outcome::Delivered => "report_delivered",
+                    Outcome::SoftBounce => "report_soft",
+                    Outcome::HardBounce => "report_hard",
+                });
+                true
+            }
+            Err(e) => {
+                tracing::warn!(offer_id, error = %e, "a delivery report cannot be recorded");
+                self.metrics.notification("report_refused");
+                false
+            }
+        }
+    }
+
+    /// Records a mail provider's webhook body; returns how many events it recorded.
+    pub async fn record_webhook(
+        &self,
+        body: &[u8],
+    ) -> Result<usize, delivery_reports::webhook::WebhookError> {
+        let events = delivery_reports::webhook::parse_json(body)?;
+        let mut recorded = 0;
+        for e in &events {
+            let domain = format!("@{}", self.message_id_domain);
+            let tag = e
+                .envelope_id
+                .as_deref()
+                .filter(|t| offer_of(t).is_some())
+                .or_else(|| {
+                    e.message_id
+                        .as_deref()
+                        .and_then(|m| m.strip_suffix(domain.as_str()))
+                        .filter(|t| offer_of(t).is_some())
+                });
+            let Some(tag) = tag else {
+                self.metrics.notification("report_unmatched");
+                continue;
+            };
+            let (Some(offer_id), Ok(message_id)) = (
+                offer_of(tag),
+                MessageId::new(format!("<{tag}@{}>", self.message_id_domain)),
+            ) else {
+                continue;
+            };
+            let mut said = e
+                .status
+                .map(|s| s.to_string())
+                .unwrap_or_else(|| e.action.to_string());
+            if let Some(d) = &e.diagnostic {
+                said = format!("{said} {d}");
+            }
+            let delayed = e.action == delivery_reports::Action::Delayed;
+            if self
+                .record_outcome(offer_id, &message_id, e.kind, delayed, &said)
+                .await
+            {
+                recorded += 1;
+            }
+        }
+        Ok(recorded)
     }
 
     fn tag(&self, report: &Report, rcpts: &[String]) -> Option<String> {

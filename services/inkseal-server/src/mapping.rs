@@ -337,6 +337,12 @@ pub fn summary_cs(event: &Event) -> String {
             "Doručení e-mailu se zdržuje (server to zkouší dál): {}",
             e.report
         ),
+        Event::NotificationRepeated(e) => format!(
+            "Opakované odeslání ({}, pokus {}) se stejným označením {}: výsledek předchozího pokusu nebyl zaznamenán, klient mohl zprávu dostat dvakrát.",
+            channels_cs(e.channels),
+            e.attempt,
+            e.message_id
+        ),
         Event::NotificationSkipped(e) => format!(
             "Klientovi se nic neposlalo ({}): {}",
             channels_cs(e.channels),

@@ -125,6 +125,8 @@ const SCHEMA: &[&str] = &[
         lease_owner TEXT,
         lease_until BIGINT,
         attempts    BIGINT NOT NULL DEFAULT 0,
+        sending     BIGINT NOT NULL DEFAULT 0,
+        interrupted BIGINT NOT NULL DEFAULT 0,
         last_error  TEXT
     )",
     "CREATE INDEX IF NOT EXISTS rm_notification_due ON rm_notification_outbox (done, due_at)",

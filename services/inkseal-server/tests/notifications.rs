@@ -828,3 +828,158 @@ async fn a_mail_providers_webhook_reports_a_bounce_and_garbage_records_nothing()
     ));
     b.stop().await;
 }
+
+/// A sender that died: it claimed the offer's e-mail row (due by `now`) with a short lease and
+/// never finished.
+async fn dead_sender_claims_the_email(
+    b: &Backend,
+    now: chrono::DateTime<chrono::Utc>,
+) -> inkseal_server::notify::outbox::Due {
+    let dead = inkseal_server::notify::outbox::NotificationOutbox::new(
+        b.components.read_model.clone(),
+        "dead-sender",
+        Duration::from_secs(1),
+        8,
+    );
+    let due = dead.claim(now).await.unwrap().expect("a due row");
+    assert_eq!(due.channel, inkseal_server::notify::outbox::Channel::Email);
+    assert!(!due.interrupted, "the first claim interrupts nothing");
+    due
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn after_a_crash_between_the_peers_answer_and_its_record_the_email_goes_again_as_a_visible_repeat()
+ {
+    let (b, clock, outbox) = backend_with_clock().await;
+    let offer = signed_offer("NAB-CRASH-1", AGENT, 0);
+    b.publish(&offer).await;
+    let due = wait_for(&b, &offer.offer_id, |e| {
+        e.iter()
+            .any(|e| matches!(e, Event::NotificationScheduled(_)))
+    })
+    .await
+    .iter()
+    .find_map(|e| match e {
+        Event::NotificationScheduled(s) => Some(s.due_at),
+        _ => None,
+    })
+    .unwrap();
+    b.settle().await;
+    let morning = due + chrono::Duration::minutes(1);
+    dead_sender_claims_the_email(&b, morning).await;
+    clock.set(morning);
+    let events = wait_for(&b, &offer.offer_id, |e| {
+        e.iter().any(|e| matches!(e, Event::EmailSent(_)))
+    })
+    .await;
+    let sent = events
+        .iter()
+        .filter_map(|e| match e {
+            Event::EmailSent(m) => Some(m.message_id.clone()),
+            _ => None,
+        })
+        .collect::<Vec<_>>();
+    assert_eq!(sent.len(), 1, "one record of the e-mail");
+    let repeat = events
+        .iter()
+        .find_map(|e| match e {
+            Event::NotificationRepeated(r) => Some(r.clone()),
+            _ => None,
+        })
+        .expect("the repeat is on the record");
+    assert_eq!(repeat.attempt, 2);
+    assert_eq!(
+        repeat.message_id, sent[0],
+        "the repeat carries the same Message-ID"
+    );
+    let eml = std::fs::read_to_string(&files(&outbox.join("mail"), "eml")[0]).unwrap();
+    assert!(eml.contains(&format!("Message-ID: {}", sent[0])));
+    b.settle().await;
+    let timeline = b
+        .components
+        .read_model
+        .timeline(&offer.offer_id, 0, 100)
+        .await
+        .unwrap();
+    assert!(timeline.iter().any(|t| {
+        t.summary
+            .starts_with("Opakované odeslání (e-mail, pokus 2)")
+    }));
+    b.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn after_a_crash_between_the_record_and_the_rows_completion_nothing_goes_twice() {
+    let (b, clock, outbox) = backend_with_clock().await;
+    let offer = signed_offer("NAB-CRASH-2", AGENT, 0);
+    b.publish(&offer).await;
+    let due = wait_for(&b, &offer.offer_id, |e| {
+        e.iter()
+            .any(|e| matches!(e, Event::NotificationScheduled(_)))
+    })
+    .await
+    .iter()
+    .find_map(|e| match e {
+        Event::NotificationScheduled(s) => Some(s.due_at),
+        _ => None,
+    })
+    .unwrap();
+    b.settle().await;
+    let morning = due + chrono::Duration::minutes(1);
+    let claimed = dead_sender_claims_the_email(&b, morning).await;
+    // the dead sender got the relay's answer and recorded it, then died before finishing the row
+    let message_id = offer_lifecycle::MessageId::new(format!(
+        "<{}@inkseal.pojistovnacs.cz>",
+        claimed.id.replace('/', ".")
+    ))
+    .unwrap();
+    inkseal_server::offers::append_backend(
+        &b.components.store,
+        &offer.offer_id,
+        &inkseal_server::offers::Metadata::actor("backend"),
+        |_| {
+            Ok(Some(offer_lifecycle::Command::RecordEmailSent {
+                message_id: message_id.clone(),
+                to: offer_lifecycle::Email::parse("Jan.Novak@example.cz").unwrap(),
+                smtp_reply: Some(
+                    offer_lifecycle::ServerReply::new("250 2.0.0 Ok: queued as X").unwrap(),
+                ),
+                sent_at: morning,
+            }))
+        },
+        |_, _| uuid::Uuid::new_v4(),
+    )
+    .await
+    .unwrap();
+    clock.set(morning);
+    // the SMS row goes out; the e-mail row is reconciled once its lease runs out
+    wait_for(&b, &offer.offer_id, |e| {
+        e.iter().any(|e| matches!(e, Event::SmsSent(_)))
+    })
+    .await;
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    let events = b.events(&offer.offer_id).await;
+    assert_eq!(
+        events
+            .iter()
+            .filter(|e| matches!(e, Event::EmailSent(_)))
+            .count(),
+        1
+    );
+    assert!(
+        !events
+            .iter()
+            .any(|e| matches!(e, Event::NotificationRepeated(_)))
+    );
+    assert!(
+        files(&outbox.join("mail"), "eml").is_empty(),
+        "the e-mail was not sent again"
+    );
+    let done: i64 = sqlx::query_scalar("SELECT done FROM rm_notification_outbox WHERE id = $1")
+        .bind(&claimed.id)
+        .fetch_one(b.components.read_model.pool())
+        .await
+        .unwrap();
+    assert_eq!(done, 1, "the row is finished after reconciliation");
+    b.stop().await;
+}

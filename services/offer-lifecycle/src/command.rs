@@ -176,6 +176,18 @@ pub enum Command {
         /// When.
         skipped_at: DateTime<Utc>,
     },
+    /// A notification goes out again after an attempt whose outcome was not recorded.
+    /// → [`crate::event::NotificationRepeated`]
+    RecordRepeat {
+        /// Which channel.
+        channels: Channels,
+        /// Which attempt.
+        attempt: u32,
+        /// The id the message carries again.
+        message_id: MessageId,
+        /// When.
+        repeated_at: DateTime<Utc>,
+    },
     /// The e-mail bounced. → [`crate::event::EmailBounced`]
     RecordEmailBounced {
         /// The message id.

@@ -182,6 +182,24 @@ pub fn decide(command: &Command, state: &OfferState) -> Decided {
                 .into(),
             ])
         }
+        Command::RecordRepeat {
+            channels,
+            attempt,
+            message_id,
+            repeated_at,
+        } => {
+            require_published(offer)?;
+            within(offer.schedules, MAX_SCHEDULES, "naplánovaná oznámení")?;
+            Ok(vec![
+                NotificationRepeated {
+                    channels: *channels,
+                    attempt: *attempt,
+                    message_id: message_id.clone(),
+                    repeated_at: *repeated_at,
+                }
+                .into(),
+            ])
+        }
         Command::SkipNotification {
             channels,
             reason,

@@ -240,6 +240,22 @@ pub struct NotificationSkipped {
     pub skipped_at: DateTime<Utc>,
 }
 
+/// A notification is sent again after an earlier attempt whose outcome was never recorded (the
+/// process stopped between the peer's answer and its record): the peer may have the message
+/// twice, under the same Message-ID / ENVID / reference.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NotificationRepeated {
+    /// Which channel.
+    pub channels: Channels,
+    /// Which attempt this is (2 = the first repeat).
+    pub attempt: u32,
+    /// The id the message carries again (the e-mail's Message-ID, the SMS's reference).
+    pub message_id: MessageId,
+    /// When.
+    pub repeated_at: DateTime<Utc>,
+}
+
 /// The e-mail bounced.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -451,6 +467,7 @@ events! {
     EmailDelayed = 1,
     EmailBounced = 1,
     NotificationSkipped = 1,
+    NotificationRepeated = 1,
     SmsSent = 1,
     SmsDelivered = 1,
     SmsFailed = 1,

@@ -111,7 +111,9 @@ fn apply(offer: &mut Offer, event: &Event) {
         Event::EmailDelayed(_) => {
             offer.access_records = offer.access_records.saturating_add(1);
         }
-        Event::NotificationSkipped(_) => offer.schedules = offer.schedules.saturating_add(1),
+        Event::NotificationSkipped(_) | Event::NotificationRepeated(_) => {
+            offer.schedules = offer.schedules.saturating_add(1)
+        }
         Event::NotificationScheduled(e) => {
             offer.schedule = Some(e.clone());
             offer.schedules = offer.schedules.saturating_add(1);

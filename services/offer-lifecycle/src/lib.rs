@@ -61,6 +61,7 @@
 //! | `RecordRefusedVisit` | — | ✗ | ✗ | ✗ | ✗ | ✓ while locked or expired |
 //! | `ScheduleNotification` | — | ✗ | ✗ | ✓ | ✓ | ✓ |
 //! | `SkipNotification` | — | ✗ | ✗ | ✓ | ✓ | ✓ once scheduled |
+//! | `RecordRepeat` | — | ✗ | ✗ | ✗ | ✗ | ✓ once published |
 //! | `RecordEmailSent`, `RecordSmsSent` | — | ✗ | ✗ | ✗ | ✗ | ✓ once published |
 //! | `RecordEmailDelivered` / `Delayed` / `Bounced`, `RecordSmsDelivered` / `Failed` | — | ✗ | ✗ | ✗ | ✗ | ✓ for a recorded message |
 //! | `RecordStorageOpened` | — | ✗ | ✗ | ✗ | ✗ | ✓ with a code issued, neither locked nor expired |

@@ -18,6 +18,12 @@ fn all_kinds_of_events() -> Vec<Event> {
             delayed_at: at(60 * 22 + 30),
         })
         .given(email_bounced("m1@pojistovna", 60 * 23))
+        .given(Command::RecordRepeat {
+            channels: Channels::Email,
+            attempt: 2,
+            message_id: message("m1@pojistovna"),
+            repeated_at: at(60 * 22 + 40),
+        })
         .given(Command::SkipNotification {
             channels: Channels::Sms,
             reason: reason("Mobilní telefon klienta chybí."),

@@ -409,6 +409,15 @@ impl Sender {
             })
             .collect();
         let message_id = format!("{tag}@{}", lh.message_id_domain);
+        let id = MessageId::new(format!("<{message_id}>"))
+            .map_err(|e| ServiceError::Internal(e.to_string()))?;
+        if due.interrupted {
+            if offer.emails.iter().any(|m| m.message_id == id) {
+                // the earlier attempt's answer was recorded after all: nothing to send
+                return Ok(Done::Finished("reconciled: recorded before".into()));
+            }
+            self.repeat(due, Channels::Email, &id).await?;
+        }
         let formatted = build_email(
             &lh.from,
             to.as_str(),
@@ -436,8 +445,6 @@ impl Sender {
             }
             Err(delay) => return Ok(Done::Later(delay.0)),
         };
-        let id = MessageId::new(format!("<{message_id}>"))
-            .map_err(|e| ServiceError::Internal(e.to_string()))?;
         let now = self.clock.now();
         let (server_reply, bounce) = match &outcome {
             MailOutcome::Accepted { reply: r } => (reply(r), None),
@@ -477,6 +484,27 @@ impl Sender {
         Ok(Done::Finished("accepted by the server".into()))
     }
 
+    /// Records that this attempt repeats one whose outcome was never recorded.
+    async fn repeat(
+        &self,
+        due: &Due,
+        channels: Channels,
+        id: &MessageId,
+    ) -> Result<(), ServiceError> {
+        tracing::warn!(id = %due.id, attempt = due.attempt, "an earlier attempt stopped while sending; sending again with the same ids");
+        self.metrics.notification("repeated");
+        self.record(
+            &due.offer_id,
+            Command::RecordRepeat {
+                channels,
+                attempt: u32::try_from(due.attempt).unwrap_or(u32::MAX),
+                message_id: id.clone(),
+                repeated_at: self.clock.now(),
+            },
+        )
+        .await
+    }
+
     /// Appends one backend command about a notification (a fresh id: each is an occurrence).
     async fn record(&self, offer_id: &str, command: Command) -> Result<(), ServiceError> {
         append_backend(
@@ -504,6 +532,17 @@ impl Sender {
                 )
                 .await;
         };
+        let reference = due.id.replace('/', ".");
+        if due.interrupted {
+            // gateways that take our reference as the message id tell whether it was recorded;
+            // over SMPP the SMSC names the message, so an interrupted attempt is repeated
+            if offer.sms.iter().any(|m| m.message_id.as_str() == reference) {
+                return Ok(Done::Finished("reconciled: recorded before".into()));
+            }
+            let id =
+                MessageId::new(&reference).map_err(|e| ServiceError::Internal(e.to_string()))?;
+            self.repeat(due, Channels::Sms, &id).await?;
+        }
         let now = self.clock.now();
         // a fresh code replaces any earlier one: if an earlier attempt's SMS did go out, its
         // code stops working, and the client uses the newest SMS
@@ -519,7 +558,7 @@ impl Sender {
         let text = message::sms_text(&code.grouped(), now + self.valid_for);
         drop(code);
         let sms = OutgoingSms {
-            reference: due.id.replace('/', "."),
+            reference,
             to: to.e164().to_owned(),
             text,
         };

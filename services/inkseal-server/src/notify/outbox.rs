@@ -2,8 +2,12 @@
 //! (`rm_notification_outbox`), written by the projection when
 //! `NotificationScheduled` is applied, claimed by the sender when due.
 //!
-//! A claim is one atomic `UPDATE … RETURNING` that sets a lease and counts the
-//! attempt (on PostgreSQL the row is picked with `FOR UPDATE SKIP LOCKED`, so
+//! A claim is one atomic `UPDATE … RETURNING` that sets a lease, counts the
+//! attempt and marks the row as being sent; finishing or giving the row back
+//! clears that mark. A claim that finds the mark still set learns that the
+//! previous attempt stopped in the middle (`Due::interrupted`): the peer may
+//! have the message without its answer being recorded, and the sender
+//! reconciles before it sends again. The attempt (on PostgreSQL the row is picked with `FOR UPDATE SKIP LOCKED`, so
 //! several processes share the work and never take the same row). A row whose
 //! lease ran out — its sender died — is claimed again; the attempt number
 //! tells the sender it may have sent already. Every claim is also written to
@@ -54,6 +58,8 @@ pub struct Due {
     pub channel: Channel,
     /// Which attempt this is (1 = first).
     pub attempt: i64,
+    /// Whether the previous attempt stopped while sending (its process died).
+    pub interrupted: bool,
 }
 
 /// The sender's view of the outbox.
@@ -93,13 +99,14 @@ impl NotificationOutbox {
         };
         let sql = format!(
             "UPDATE rm_notification_outbox
-             SET lease_owner = $1, lease_until = $2, attempts = attempts + 1
+             SET lease_owner = $1, lease_until = $2, attempts = attempts + 1,
+                 interrupted = sending, sending = 1
              WHERE id = (
                  SELECT id FROM rm_notification_outbox
                  WHERE done = 0 AND due_at <= $3 AND attempts < $4
                    AND (lease_until IS NULL OR lease_until < $5)
                  ORDER BY due_at, id LIMIT 1{lock})
-             RETURNING id, offer_id, channel, attempts"
+             RETURNING id, offer_id, channel, attempts, interrupted"
         );
         // leases are judged by the wall clock: they guard against dead processes, not the schedule
         let wall = Utc::now();
@@ -118,6 +125,7 @@ impl NotificationOutbox {
             offer_id: row.try_get("offer_id")?,
             channel: Channel::parse(&channel).unwrap_or(Channel::Email),
             attempt: row.try_get("attempts")?,
+            interrupted: row.try_get::<i64, _>("interrupted")? != 0,
         };
         sqlx::query(
             "INSERT INTO rm_notification_claims (id, owner, claimed_at) VALUES ($1, $2, $3)",
@@ -133,7 +141,7 @@ impl NotificationOutbox {
     /// Marks a row finished (sent, refused, or skipped with its reason on record).
     pub async fn complete(&self, id: &str, outcome: &str) -> Result<(), sqlx::Error> {
         sqlx::query(
-            "UPDATE rm_notification_outbox SET done = 1, lease_owner = NULL, lease_until = NULL, last_error = $1
+            "UPDATE rm_notification_outbox SET done = 1, sending = 0, lease_owner = NULL, lease_until = NULL, last_error = $1
              WHERE id = $2 AND lease_owner = $3",
         )
         .bind(outcome)
@@ -153,7 +161,7 @@ impl NotificationOutbox {
     ) -> Result<(), sqlx::Error> {
         let error: String = error.chars().take(1000).collect();
         sqlx::query(
-            "UPDATE rm_notification_outbox SET lease_until = $1, last_error = $2 WHERE id = $3 AND lease_owner = $4",
+            "UPDATE rm_notification_outbox SET sending = 0, lease_until = $1, last_error = $2 WHERE id = $3 AND lease_owner = $4",
         )
         .bind(micros(Utc::now()) + backoff.as_micros() as i64)
         .bind(error)

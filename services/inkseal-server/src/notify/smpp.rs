@@ -304,7 +304,11 @@ pub async fn record_receipts(
     metrics: crate::metrics::Metrics,
     mut shutdown: crate::shutdown::Shutdown,
 ) -> Result<(), crate::error::ServiceError> {
-    let permits = Arc::new(tokio::sync::Semaphore::new(64));
+    // receipts being worked on (most of them waiting for their SMS's record) …
+    let pending = Arc::new(tokio::sync::Semaphore::new(RECEIPT_QUEUE));
+    // … and database work at once: a receipt holds a permit only while it looks or writes, so
+    // receipts for unknown messages never hold up the ones that can be recorded
+    let permits = Arc::new(tokio::sync::Semaphore::new(16));
     loop {
         let receipt = tokio::select! {
             r = receipts.recv() => match r {
@@ -313,13 +317,14 @@ pub async fn record_receipts(
             },
             _ = shutdown.wait() => return Ok(()),
         };
-        let Ok(permit) = permits.clone().acquire_owned().await else {
+        let Ok(slot) = pending.clone().acquire_owned().await else {
             return Ok(());
         };
-        let (store, rm, metrics) = (store.clone(), rm.clone(), metrics.clone());
+        let (store, rm, metrics, permits) =
+            (store.clone(), rm.clone(), metrics.clone(), permits.clone());
         tokio::spawn(async move {
-            let _permit = permit;
-            record_one(&receipt, &store, &rm, &metrics).await;
+            let _slot = slot;
+            record_one(&receipt, &store, &rm, &metrics, &permits).await;
         });
     }
 }
@@ -329,6 +334,7 @@ async fn record_one(
     store: &Arc<dyn event_store::EventStore>,
     rm: &crate::read_model::ReadModel,
     metrics: &crate::metrics::Metrics,
+    permits: &tokio::sync::Semaphore,
 ) {
     use offer_lifecycle::{Command, MessageId, ServerReply};
     let Ok(id) = MessageId::new(&receipt.message_id) else {
@@ -336,6 +342,9 @@ async fn record_one(
         return;
     };
     for _ in 0..40 {
+        let Ok(_permit) = permits.acquire().await else {
+            return;
+        };
         match rm.offer_of_message(&receipt.message_id).await {
             Ok(Some(offer_id)) => {
                 let now = chrono::Utc::now();
@@ -375,8 +384,12 @@ async fn record_one(
                 }
                 return;
             }
-            Ok(None) => tokio::time::sleep(Duration::from_millis(250)).await,
+            Ok(None) => {
+                drop(_permit);
+                tokio::time::sleep(Duration::from_millis(250)).await;
+            }
             Err(e) => {
+                drop(_permit);
                 tracing::warn!(error = %e, "cannot look up a receipt's SMS");
                 tokio::time::sleep(Duration::from_millis(250)).await;
             }

@@ -983,3 +983,189 @@ async fn after_a_crash_between_the_record_and_the_rows_completion_nothing_goes_t
     assert_eq!(done, 1, "the row is finished after reconciliation");
     b.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn two_senders_on_one_postgresql_send_each_notification_once() {
+    use event_store::testing::{TestSchema, postgres_url};
+    let Some(url) = postgres_url().await else {
+        return;
+    };
+    let schema = TestSchema {
+        url,
+        name: format!("inkseal_ntf_{}", uuid::Uuid::new_v4().simple()),
+    };
+    let docs = tempfile::tempdir().unwrap();
+    let documents = inkseal_server::documents::Documents::local(docs.path()).unwrap();
+    let clock = Arc::new(ManualClock::new(chrono::Utc::now()));
+    let folders = tempfile::tempdir().unwrap();
+    let sender = |name: &'static str| {
+        let (schema, documents, clock, folders) = (
+            &schema,
+            documents.clone(),
+            clock.clone(),
+            folders.path().join(name),
+        );
+        async move {
+            let store: Arc<dyn event_store::EventStore> = Arc::new(
+                event_store::postgres::PostgresStore::connect_in_schema(&schema.url, &schema.name)
+                    .await
+                    .unwrap(),
+            );
+            let rm = inkseal_server::read_model::ReadModel::open_postgres(
+                &schema.url,
+                Some(&schema.name),
+            )
+            .await
+            .unwrap();
+            let mut c = components(store, rm, documents, &[Role::Notifications], name);
+            c.clock = clock;
+            c.notifications.poll = Duration::from_millis(20);
+            c.notifications.mail = Arc::new(inkseal_server::notify::mail::FolderMail {
+                dir: folders.join("mail"),
+            });
+            c.notifications.sms = Arc::new(inkseal_server::notify::sms::FolderSms {
+                dir: folders.join("sms"),
+            });
+            start(c, tempfile::tempdir().unwrap()).await
+        }
+    };
+    let main = pg_process(
+        &schema,
+        &documents,
+        &[
+            Role::Ingest,
+            Role::Projections,
+            Role::Acceptance,
+            Role::Publication,
+        ],
+        "main",
+    )
+    .await;
+    let offers: Vec<_> = (0..6)
+        .map(|i| signed_offer(&format!("NAB-NTF-PG-{i}"), AGENT, 0))
+        .collect();
+    for offer in &offers {
+        main.publish(offer).await;
+    }
+    let (a, b) = tokio::join!(sender("sender-a"), sender("sender-b"));
+    let ids: Vec<&str> = offers.iter().map(|o| o.offer_id.as_str()).collect();
+    morning_after(&main, &clock, &ids).await;
+    for offer in &offers {
+        wait_for(&main, &offer.offer_id, |e| {
+            e.iter().any(|e| matches!(e, Event::EmailSent(_)))
+                && e.iter().any(|e| matches!(e, Event::SmsSent(_)))
+        })
+        .await;
+    }
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    for offer in &offers {
+        let events = main.events(&offer.offer_id).await;
+        assert_eq!(
+            events
+                .iter()
+                .filter(|e| matches!(e, Event::EmailSent(_)))
+                .count(),
+            1,
+            "{}",
+            offer.offer_id
+        );
+        assert_eq!(
+            events
+                .iter()
+                .filter(|e| matches!(e, Event::SmsSent(_)))
+                .count(),
+            1,
+            "{}",
+            offer.offer_id
+        );
+        assert_eq!(
+            events
+                .iter()
+                .filter(|e| matches!(e, Event::NotificationScheduled(_)))
+                .count(),
+            1
+        );
+    }
+    let count = |kind: &str, ext: &str| {
+        ["sender-a", "sender-b"]
+            .iter()
+            .map(|s| files(&folders.path().join(s).join(kind), ext).len())
+            .sum::<usize>()
+    };
+    assert_eq!(
+        count("mail", "eml"),
+        offers.len(),
+        "one e-mail per offer across both senders"
+    );
+    assert_eq!(
+        count("sms", "json"),
+        offers.len(),
+        "one SMS per offer across both senders"
+    );
+    for p in [a, b, main] {
+        p.stop().await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_relay_without_dsn_gets_the_email_without_dsn_parameters() {
+    let Some(sink) = peer("INKSEAL_TEST_SMTP_SINK") else {
+        return;
+    };
+    let log = PathBuf::from(peer("INKSEAL_TEST_SMTP_SINK_LOG").unwrap_or_default());
+    let (host, port) = sink.rsplit_once(':').unwrap();
+    let (mut c, dir) = sqlite_components(&Role::ALL).await;
+    let clock = Arc::new(ManualClock::new(chrono::Utc::now()));
+    c.clock = clock.clone();
+    c.notifications.mail = Arc::new(inkseal_server::notify::mail::SmtpMail {
+        host: host.to_owned(),
+        port: port.parse().unwrap(),
+        security: inkseal_server::notify::mail::SmtpSecurity::Plain,
+        hello: "inkseal.test".into(),
+        timeout: Duration::from_secs(10),
+    });
+    let b = start(c, dir).await;
+    let offer = signed_offer(
+        &format!(
+            "NAB-SINK-{}",
+            &uuid::Uuid::new_v4().simple().to_string()[..8]
+        ),
+        AGENT,
+        0,
+    );
+    b.publish(&offer).await;
+    morning_after(&b, &clock, &[&offer.offer_id]).await;
+    let events = wait_for(&b, &offer.offer_id, |e| {
+        e.iter().any(|e| matches!(e, Event::EmailSent(_)))
+    })
+    .await;
+    let sent = events
+        .iter()
+        .find_map(|e| match e {
+            Event::EmailSent(m) => Some(m.clone()),
+            _ => None,
+        })
+        .unwrap();
+    assert!(sent.smtp_reply.unwrap().as_str().starts_with("250"));
+    // the sink (which advertises no DSN) logged the message under its Message-ID, from the VERP sender
+    let bare = sent
+        .message_id
+        .as_str()
+        .trim_matches(|c| c == '<' || c == '>')
+        .to_owned();
+    let logged = std::fs::read_to_string(log.join("sink.jsonl")).unwrap();
+    let line: serde_json::Value = logged
+        .lines()
+        .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+        .find(|v| {
+            v["message_id"]
+                .as_str()
+                .is_some_and(|m| m.trim_matches(|c| c == '<' || c == '>') == bare)
+        })
+        .expect("the sink received our message");
+    assert!(
+        line["mail_from"].as_str().unwrap().starts_with("bounces+"),
+        "{line}"
+    );
+    b.stop().await;
+}

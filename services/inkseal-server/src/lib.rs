@@ -23,6 +23,7 @@
 //! | [`notify`] | the next morning's e-mail and SMS: schedule, transports, outbox, sender |
 //! | [`metrics`] | `/metrics` and `/healthz` |
 //! | [`shutdown`] | graceful shutdown |
+//! | [`failpoint`] | crash points the crash tests stop the binary at |
 //! | [`server`] | putting the roles together |
 //!
 //! Architecture invariant: the backend never decrypts a biometric envelope (it
@@ -32,6 +33,7 @@ pub mod acceptance;
 pub mod config;
 pub mod documents;
 pub mod error;
+pub mod failpoint;
 pub mod help_desk;
 pub mod ingest;
 pub mod mapping;

@@ -258,9 +258,11 @@ impl Sender {
                 continue;
             };
             let span = tracing::info_span!("notification", id = %due.id, attempt = due.attempt);
+            crate::failpoint::hit("notify-after-claim");
             let result = self.send(&due).instrument(span).await;
             match result {
                 Ok(Done::Finished(note)) => {
+                    crate::failpoint::hit("notify-after-record");
                     let _ = self.outbox.complete(&due.id, &note).await;
                 }
                 Ok(Done::Later(why)) => {
@@ -445,6 +447,7 @@ impl Sender {
             }
             Err(delay) => return Ok(Done::Later(delay.0)),
         };
+        crate::failpoint::hit("notify-after-send");
         let now = self.clock.now();
         let (server_reply, bounce) = match &outcome {
             MailOutcome::Accepted { reply: r } => (reply(r), None),
@@ -575,6 +578,7 @@ impl Sender {
             }
             Err(delay) => return Ok(Done::Later(delay.0)),
         };
+        crate::failpoint::hit("notify-after-send");
         let (message_id, gateway_reply, failed) = match &outcome {
             SmsOutcome::Accepted {
                 message_id,

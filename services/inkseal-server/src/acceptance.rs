@@ -210,30 +210,19 @@ pub struct Worker {
 
 impl Worker {
     /// Claims and decides offers until `shutdown`.
-    pub async fn run(self, mut shutdown: Shutdown) -> Result<(), ServiceError> {
-        loop {
-            if shutdown.is_triggered() {
-                return Ok(());
-            }
-            let claim = match self.queue.claim().await {
-                Ok(c) => c,
-                Err(e) => {
-                    tracing::warn!(error = %e, "cannot claim acceptance work; retrying");
-                    None
+    pub async fn run(self, shutdown: Shutdown) -> Result<(), ServiceError> {
+        self.queue
+            .drain(self.poll, shutdown, |claim| {
+                let span = tracing::info_span!("acceptance", offer_id = %claim.offer_id, attempt = claim.attempt);
+                let this = &self;
+                async move {
+                    this.process(&claim.offer_id, claim.attempt)
+                        .instrument(span)
+                        .await
                 }
-            };
-            let Some(claim) = claim else {
-                tokio::select! {
-                    _ = tokio::time::sleep(self.poll) => {}
-                    _ = shutdown.wait() => return Ok(()),
-                }
-                continue;
-            };
-            let span = tracing::info_span!("acceptance", offer_id = %claim.offer_id, attempt = claim.attempt);
-            self.process(&claim.offer_id, claim.attempt)
-                .instrument(span)
-                .await;
-        }
+            })
+            .await;
+        Ok(())
     }
 
     async fn process(&self, offer_id: &str, attempt: i64) {

@@ -19,6 +19,8 @@ use std::time::Duration;
 
 use sqlx::{AssertSqlSafe, Row};
 
+use crate::shutdown::Shutdown;
+
 use crate::read_model::{Dialect, ReadModel};
 
 /// Which work a queue holds.
@@ -136,6 +138,34 @@ impl WorkQueue {
         .execute(self.rm.pool())
         .await?;
         Ok(Some(claim))
+    }
+
+    /// Claims offers one after another until `shutdown`, handing each to `work` (which finishes
+    /// or releases it); when nothing is waiting, or a claim fails (logged), it waits `poll`.
+    pub async fn drain<F, Fut>(&self, poll: Duration, mut shutdown: Shutdown, mut work: F)
+    where
+        F: FnMut(Claim) -> Fut,
+        Fut: std::future::Future<Output = ()>,
+    {
+        loop {
+            if shutdown.is_triggered() {
+                return;
+            }
+            let claim = match self.claim().await {
+                Ok(c) => c,
+                Err(e) => {
+                    tracing::warn!(queue = self.queue.table(), error = %e, "cannot claim work; retrying");
+                    None
+                }
+            };
+            match claim {
+                Some(claim) => work(claim).await,
+                None => tokio::select! {
+                    _ = tokio::time::sleep(poll) => {}
+                    _ = shutdown.wait() => return,
+                },
+            }
+        }
     }
 
     /// Marks a claimed offer as decided.

@@ -108,38 +108,27 @@ pub struct Scheduler {
 
 impl Scheduler {
     /// Runs until `shutdown`.
-    pub async fn run(self, mut shutdown: Shutdown) -> Result<(), ServiceError> {
-        loop {
-            if shutdown.is_triggered() {
-                return Ok(());
-            }
-            let claim = match self.queue.claim().await {
-                Ok(c) => c,
-                Err(e) => {
-                    tracing::warn!(error = %e, "cannot claim scheduling work; retrying");
-                    None
+    pub async fn run(self, shutdown: Shutdown) -> Result<(), ServiceError> {
+        self.queue
+            .drain(self.poll, shutdown, |claim| {
+                let this = &self;
+                async move {
+                    match this.schedule(&claim.offer_id).await {
+                        Ok(()) => {
+                            let _ = this.queue.complete(&claim.offer_id).await;
+                        }
+                        Err(e) => {
+                            tracing::warn!(offer_id = %claim.offer_id, error = %e, "cannot schedule the notification");
+                            let _ = this
+                                .queue
+                                .release(&claim.offer_id, &e.to_string(), this.poll * 4)
+                                .await;
+                        }
+                    }
                 }
-            };
-            let Some(claim) = claim else {
-                tokio::select! {
-                    _ = tokio::time::sleep(self.poll) => {}
-                    _ = shutdown.wait() => return Ok(()),
-                }
-                continue;
-            };
-            match self.schedule(&claim.offer_id).await {
-                Ok(()) => {
-                    let _ = self.queue.complete(&claim.offer_id).await;
-                }
-                Err(e) => {
-                    tracing::warn!(offer_id = %claim.offer_id, error = %e, "cannot schedule the notification");
-                    let _ = self
-                        .queue
-                        .release(&claim.offer_id, &e.to_string(), self.poll * 4)
-                        .await;
-                }
-            }
-        }
+            })
+            .await;
+        Ok(())
     }
 
     /// Schedules one received offer's notification (idempotent).

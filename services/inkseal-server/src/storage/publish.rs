@@ -112,44 +112,31 @@ pub struct Publisher {
 
 impl Publisher {
     /// Claims and publishes offers until `shutdown`.
-    pub async fn run(self, mut shutdown: Shutdown) -> Result<(), ServiceError> {
-        loop {
-            if shutdown.is_triggered() {
-                return Ok(());
-            }
-            let claim = match self.queue.claim().await {
-                Ok(c) => c,
-                Err(e) => {
-                    tracing::warn!(error = %e, "cannot claim publication work; retrying");
-                    None
-                }
-            };
-            let Some(claim) = claim else {
-                tokio::select! {
-                    _ = tokio::time::sleep(self.poll) => {}
-                    _ = shutdown.wait() => return Ok(()),
-                }
-                continue;
-            };
-            let span = tracing::info_span!("publication", offer_id = %claim.offer_id, attempt = claim.attempt);
-            async {
-                match self.publish(&claim.offer_id).await {
-                    Ok(outcome) => {
-                        tracing::info!(?outcome, "documents published");
-                        if let Err(e) = self.queue.complete(&claim.offer_id).await {
-                            tracing::warn!(error = %e, "cannot mark the offer published; the projection will");
+    pub async fn run(self, shutdown: Shutdown) -> Result<(), ServiceError> {
+        self.queue
+            .drain(self.poll, shutdown, |claim| {
+                let span = tracing::info_span!("publication", offer_id = %claim.offer_id, attempt = claim.attempt);
+                let this = &self;
+                async move {
+                    match this.publish(&claim.offer_id).await {
+                        Ok(outcome) => {
+                            tracing::info!(?outcome, "documents published");
+                            if let Err(e) = this.queue.complete(&claim.offer_id).await {
+                                tracing::warn!(error = %e, "cannot mark the offer published; the projection will");
+                            }
+                        }
+                        Err(e) => {
+                            tracing::warn!(error = %e, "publication failed; the offer will be retried");
+                            let backoff =
+                                this.poll * 2u32.saturating_pow(claim.attempt.clamp(0, 8) as u32);
+                            let _ = this.queue.release(&claim.offer_id, &e.to_string(), backoff).await;
                         }
                     }
-                    Err(e) => {
-                        tracing::warn!(error = %e, "publication failed; the offer will be retried");
-                        let backoff = self.poll * 2u32.saturating_pow(claim.attempt.clamp(0, 8) as u32);
-                        let _ = self.queue.release(&claim.offer_id, &e.to_string(), backoff).await;
-                    }
                 }
-            }
-            .instrument(span)
+                .instrument(span)
+            })
             .await;
-        }
+        Ok(())
     }
 
     /// Publishes one accepted offer's documents (idempotent).

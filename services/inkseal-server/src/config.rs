@@ -557,6 +557,38 @@ pub const ENV_VARS: &[(&str, &str)] = &[
     ("INKSEAL_LOG_FILTER", "log.filter"),
 ];
 
+/// An environment value as TOML reads it (`true`, `25`), or else as a string.
+fn env_value<T: serde::de::DeserializeOwned>(var: &str, v: &str) -> Result<T, ConfigError> {
+    #[derive(Deserialize)]
+    struct W<T> {
+        x: T,
+    }
+    if let Ok(w) = toml::from_str::<W<T>>(&format!("x = {v}")) {
+        return Ok(w.x);
+    }
+    toml::from_str::<W<T>>(&format!("x = {}", toml::Value::String(v.to_owned())))
+        .map(|w| w.x)
+        .map_err(|e| ConfigError::Env {
+            var: var.to_owned(),
+            value: v.to_owned(),
+            message: e.message().to_owned(),
+        })
+}
+
+/// A listen address from the environment: `off` or empty turns the listener off.
+fn env_listen(var: &str, v: &str) -> Result<Option<SocketAddr>, ConfigError> {
+    if v == "off" || v.is_empty() {
+        return Ok(None);
+    }
+    v.parse()
+        .map(Some)
+        .map_err(|e: std::net::AddrParseError| ConfigError::Env {
+            var: var.to_owned(),
+            value: v.to_owned(),
+            message: e.to_string(),
+        })
+}
+
 impl Config {
     /// Reads `file` (if given), then applies the environment.
     pub fn load(file: Option<&Path>) -> Result<Self, ConfigError> {
@@ -691,23 +723,9 @@ impl Config {
         &mut self,
         get: &impl Fn(&str) -> Option<String>,
     ) -> Result<(), ConfigError> {
-        fn parsed<T: std::str::FromStr>(var: &str, v: &str) -> Result<T, ConfigError>
-        where
-            T::Err: std::fmt::Display,
-        {
-            v.parse::<T>().map_err(|e| ConfigError::Env {
-                var: var.to_owned(),
-                value: v.to_owned(),
-                message: e.to_string(),
-            })
-        }
         let st = &mut self.storage;
         if let Some(v) = get("INKSEAL_STORAGE_LISTEN") {
-            st.listen = if v == "off" || v.is_empty() {
-                None
-            } else {
-                Some(parsed("INKSEAL_STORAGE_LISTEN", &v)?)
-            };
+            st.listen = env_listen("INKSEAL_STORAGE_LISTEN", &v)?;
         }
         if let Some(v) = get("INKSEAL_STORAGE_PUBLIC_URL") {
             st.public_url = v;
@@ -722,28 +740,28 @@ impl Config {
             st.link_key = PathBuf::from(v);
         }
         if let Some(v) = get("INKSEAL_STORAGE_LINK_VALID_DAYS") {
-            st.link_valid_days = parsed("INKSEAL_STORAGE_LINK_VALID_DAYS", &v)?;
+            st.link_valid_days = env_value("INKSEAL_STORAGE_LINK_VALID_DAYS", &v)?;
         }
         if let Some(v) = get("INKSEAL_STORAGE_SESSION_IDLE_MINUTES") {
-            st.session_idle_minutes = parsed("INKSEAL_STORAGE_SESSION_IDLE_MINUTES", &v)?;
+            st.session_idle_minutes = env_value("INKSEAL_STORAGE_SESSION_IDLE_MINUTES", &v)?;
         }
         if let Some(v) = get("INKSEAL_STORAGE_SESSION_MAX_HOURS") {
-            st.session_max_hours = parsed("INKSEAL_STORAGE_SESSION_MAX_HOURS", &v)?;
+            st.session_max_hours = env_value("INKSEAL_STORAGE_SESSION_MAX_HOURS", &v)?;
         }
         if let Some(v) = get("INKSEAL_STORAGE_CODE_TRIES_PER_MINUTE") {
-            st.code_tries_per_minute = parsed("INKSEAL_STORAGE_CODE_TRIES_PER_MINUTE", &v)?;
+            st.code_tries_per_minute = env_value("INKSEAL_STORAGE_CODE_TRIES_PER_MINUTE", &v)?;
         }
         if let Some(v) = get("INKSEAL_STORAGE_REQUESTS_PER_MINUTE") {
-            st.requests_per_minute = parsed("INKSEAL_STORAGE_REQUESTS_PER_MINUTE", &v)?;
+            st.requests_per_minute = env_value("INKSEAL_STORAGE_REQUESTS_PER_MINUTE", &v)?;
         }
         if let Some(v) = get("INKSEAL_STORAGE_MAX_CONNECTIONS") {
-            st.max_connections = parsed("INKSEAL_STORAGE_MAX_CONNECTIONS", &v)?;
+            st.max_connections = env_value("INKSEAL_STORAGE_MAX_CONNECTIONS", &v)?;
         }
         if let Some(v) = get("INKSEAL_STORAGE_TERMS_PDF") {
             st.terms_pdf = Some(PathBuf::from(v)).filter(|p| !p.as_os_str().is_empty());
         }
         if let Some(v) = get("INKSEAL_STORAGE_TRUST_FORWARDED_FOR") {
-            st.trust_forwarded_for = parsed("INKSEAL_STORAGE_TRUST_FORWARDED_FOR", &v)?;
+            st.trust_forwarded_for = env_value("INKSEAL_STORAGE_TRUST_FORWARDED_FOR", &v)?;
         }
         if let Some(v) = get("INKSEAL_STORAGE_CONTACT_PHONE") {
             st.contact_phone = v;
@@ -758,28 +776,11 @@ impl Config {
         &mut self,
         get: &impl Fn(&str) -> Option<String>,
     ) -> Result<(), ConfigError> {
-        /// A value as TOML reads it (`true`, `25`), or else as a string.
-        fn value<T: serde::de::DeserializeOwned>(var: &str, v: &str) -> Result<T, ConfigError> {
-            #[derive(Deserialize)]
-            struct W<T> {
-                x: T,
-            }
-            if let Ok(w) = toml::from_str::<W<T>>(&format!("x = {v}")) {
-                return Ok(w.x);
-            }
-            toml::from_str::<W<T>>(&format!("x = {}", toml::Value::String(v.to_owned())))
-                .map(|w| w.x)
-                .map_err(|e| ConfigError::Env {
-                    var: var.to_owned(),
-                    value: v.to_owned(),
-                    message: e.message().to_owned(),
-                })
-        }
         let n = &mut self.notifications;
         macro_rules! set {
             ($var:literal, $field:expr) => {
                 if let Some(v) = get($var) {
-                    $field = value($var, &v)?;
+                    $field = env_value($var, &v)?;
                 }
             };
         }
@@ -798,18 +799,7 @@ impl Config {
         set!("INKSEAL_NOTIFICATIONS_BOUNCE_DOMAIN", n.bounce_domain);
         set!("INKSEAL_NOTIFICATIONS_BOUNCE_LOCAL", n.bounce_local);
         if let Some(v) = get("INKSEAL_NOTIFICATIONS_BOUNCE_LISTEN") {
-            n.bounce_listen = if v == "off" || v.is_empty() {
-                None
-            } else {
-                Some(
-                    v.parse()
-                        .map_err(|e: std::net::AddrParseError| ConfigError::Env {
-                            var: "INKSEAL_NOTIFICATIONS_BOUNCE_LISTEN".into(),
-                            value: v.clone(),
-                            message: e.to_string(),
-                        })?,
-                )
-            };
+            n.bounce_listen = env_listen("INKSEAL_NOTIFICATIONS_BOUNCE_LISTEN", &v)?;
         }
         set!(
             "INKSEAL_NOTIFICATIONS_MESSAGE_ID_DOMAIN",
@@ -836,18 +826,7 @@ impl Config {
             n.callback_public_url
         );
         if let Some(v) = get("INKSEAL_NOTIFICATIONS_CALLBACK_LISTEN") {
-            n.callback_listen = if v == "off" || v.is_empty() {
-                None
-            } else {
-                Some(
-                    v.parse()
-                        .map_err(|e: std::net::AddrParseError| ConfigError::Env {
-                            var: "INKSEAL_NOTIFICATIONS_CALLBACK_LISTEN".into(),
-                            value: v.clone(),
-                            message: e.to_string(),
-                        })?,
-                )
-            };
+            n.callback_listen = env_listen("INKSEAL_NOTIFICATIONS_CALLBACK_LISTEN", &v)?;
         }
         set!("INKSEAL_NOTIFICATIONS_MAX_ATTEMPTS", n.max_attempts);
         set!("INKSEAL_NOTIFICATIONS_POLL_INTERVAL_MS", n.poll_interval_ms);

@@ -178,19 +178,41 @@ pub async fn append_retrying(
     ids: impl Fn(&Event, usize) -> Uuid,
     max_attempts: u32,
 ) -> Result<Applied, ServiceError> {
+    append_all(
+        store,
+        offer_id,
+        metadata,
+        |s| Ok(command(s)?.into_iter().collect()),
+        ids,
+        max_attempts,
+    )
+    .await
+}
+
+/// Runs several backend commands as one fact: each is decided on the state the ones before it
+/// leave, and all their events are appended together (or none), so a crash cannot record the
+/// first without the rest. Retries like [`append_retrying`].
+pub async fn append_all(
+    store: &Arc<dyn EventStore>,
+    offer_id: &str,
+    metadata: &Metadata,
+    commands: impl Fn(&OfferStream) -> Result<Vec<Command>, ServiceError>,
+    ids: impl Fn(&Event, usize) -> Uuid,
+    max_attempts: u32,
+) -> Result<Applied, ServiceError> {
     let mut attempt = 0;
     loop {
         attempt += 1;
         let stream = load(store.as_ref(), offer_id).await?;
         let last_position = stream.recorded.last().map_or(0, |e| e.position);
-        let Some(cmd) = command(&stream)? else {
-            return Ok(Applied {
-                state: stream.state,
-                position: last_position,
-                appended: false,
-            });
-        };
-        let events = decide(&cmd, &stream.state)?;
+        let mut state = stream.state.clone();
+        let mut events = Vec::new();
+        for cmd in commands(&stream)? {
+            for event in decide(&cmd, &state)? {
+                state = evolve(state, &event);
+                events.push(event);
+            }
+        }
         if events.is_empty() {
             return Ok(Applied {
                 state: stream.state,
@@ -208,10 +230,6 @@ pub async fn append_retrying(
             .await
         {
             Ok(result) => {
-                let mut state = stream.state;
-                for e in &events {
-                    state = evolve(state, e);
-                }
                 return Ok(Applied {
                     state,
                     position: result.last_position,

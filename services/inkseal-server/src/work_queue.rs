@@ -71,6 +71,42 @@ impl Queue {
     }
 }
 
+/// The loop every worker runs: `claim` one piece of work after another until `shutdown` and
+/// hand each to `work` (which finishes or releases it); when nothing is waiting, or a claim fails
+/// (logged, naming `what`), wait `poll`.
+pub async fn drain<T, C, CFut, F, Fut>(
+    poll: Duration,
+    mut shutdown: Shutdown,
+    what: &str,
+    mut claim: C,
+    mut work: F,
+) where
+    C: FnMut() -> CFut,
+    CFut: std::future::Future<Output = Result<Option<T>, sqlx::Error>>,
+    F: FnMut(T) -> Fut,
+    Fut: std::future::Future<Output = ()>,
+{
+    loop {
+        if shutdown.is_triggered() {
+            return;
+        }
+        let claimed = match claim().await {
+            Ok(c) => c,
+            Err(e) => {
+                tracing::warn!(queue = what, error = %e, "cannot claim work; retrying");
+                None
+            }
+        };
+        match claimed {
+            Some(item) => work(item).await,
+            None => tokio::select! {
+                _ = tokio::time::sleep(poll) => {}
+                _ = shutdown.wait() => return,
+            },
+        }
+    }
+}
+
 /// One claimed offer.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Claim {
@@ -141,31 +177,13 @@ impl WorkQueue {
     }
 
     /// Claims offers one after another until `shutdown`, handing each to `work` (which finishes
-    /// or releases it); when nothing is waiting, or a claim fails (logged), it waits `poll`.
-    pub async fn drain<F, Fut>(&self, poll: Duration, mut shutdown: Shutdown, mut work: F)
+    /// or releases it); see [`drain`].
+    pub async fn drain<F, Fut>(&self, poll: Duration, shutdown: Shutdown, work: F)
     where
         F: FnMut(Claim) -> Fut,
         Fut: std::future::Future<Output = ()>,
     {
-        loop {
-            if shutdown.is_triggered() {
-                return;
-            }
-            let claim = match self.claim().await {
-                Ok(c) => c,
-                Err(e) => {
-                    tracing::warn!(queue = self.queue.table(), error = %e, "cannot claim work; retrying");
-                    None
-                }
-            };
-            match claim {
-                Some(claim) => work(claim).await,
-                None => tokio::select! {
-                    _ = tokio::time::sleep(poll) => {}
-                    _ = shutdown.wait() => return,
-                },
-            }
-        }
+        drain(poll, shutdown, self.queue.table(), || self.claim(), work).await
     }
 
     /// Marks a claimed offer as decided.

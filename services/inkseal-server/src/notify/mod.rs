@@ -41,7 +41,7 @@ use uuid::Uuid;
 
 use crate::error::ServiceError;
 use crate::metrics::Metrics;
-use crate::offers::{BACKEND_ACTOR, Metadata, append_backend, backend_event_id, load};
+use crate::offers::{BACKEND_ACTOR, Metadata, append_all, append_backend, backend_event_id, load};
 use crate::shutdown::Shutdown;
 use crate::storage::access_code::CodeChecker;
 use crate::storage::link::LinkKey;
@@ -227,48 +227,39 @@ fn reply(text: &str) -> ServerReply {
 
 impl Sender {
     /// Runs until `shutdown`.
-    pub async fn run(self, mut shutdown: Shutdown) -> Result<(), ServiceError> {
-        loop {
-            if shutdown.is_triggered() {
-                return Ok(());
-            }
-            let due = match self.outbox.claim(self.clock.now()).await {
-                Ok(d) => d,
-                Err(e) => {
-                    tracing::warn!(error = %e, "cannot claim notification work; retrying");
-                    None
+    pub async fn run(self, shutdown: Shutdown) -> Result<(), ServiceError> {
+        let this = &self;
+        crate::work_queue::drain(
+            self.poll,
+            shutdown,
+            "rm_notification_outbox",
+            || this.outbox.claim(this.clock.now()),
+            |due| async move {
+                let span = tracing::info_span!("notification", id = %due.id, attempt = due.attempt);
+                crate::failpoint::hit("notify-after-claim");
+                match this.send(&due).instrument(span).await {
+                    Ok(Done::Finished(note)) => {
+                        crate::failpoint::hit("notify-after-record");
+                        let _ = this.outbox.complete(&due.id, &note).await;
+                    }
+                    Ok(Done::Later(why)) => {
+                        let _ = this
+                            .outbox
+                            .release(&due.id, &why, this.backoff(due.attempt))
+                            .await;
+                    }
+                    Err(e) => {
+                        tracing::warn!(id = %due.id, error = %e, "sending failed; it will be retried");
+                        let _ = this
+                            .outbox
+                            .release(&due.id, &e.to_string(), this.backoff(due.attempt))
+                            .await;
+                    }
                 }
-            };
-            let Some(due) = due else {
-                tokio::select! {
-                    _ = tokio::time::sleep(self.poll) => {}
-                    _ = shutdown.wait() => return Ok(()),
-                }
-                continue;
-            };
-            let span = tracing::info_span!("notification", id = %due.id, attempt = due.attempt);
-            crate::failpoint::hit("notify-after-claim");
-            let result = self.send(&due).instrument(span).await;
-            match result {
-                Ok(Done::Finished(note)) => {
-                    crate::failpoint::hit("notify-after-record");
-                    let _ = self.outbox.complete(&due.id, &note).await;
-                }
-                Ok(Done::Later(why)) => {
-                    let _ = self
-                        .outbox
-                        .release(&due.id, &why, self.backoff(due.attempt))
-                        .await;
-                }
-                Err(e) => {
-                    tracing::warn!(id = %due.id, error = %e, "sending failed; it will be retried");
-                    let _ = self
-                        .outbox
-                        .release(&due.id, &e.to_string(), self.backoff(due.attempt))
-                        .await;
-                }
-            }
-        }
+            },
+        )
+        .await;
+        Ok(())
     }
 
     /// Bounded exponential backoff with jitter: poll × 2^attempt, at most an hour, ± a quarter.
@@ -296,19 +287,13 @@ impl Sender {
             Channel::Sms => Channels::Sms,
         };
         let reason = Reason::new(why).map_err(|e| ServiceError::Internal(e.to_string()))?;
-        let now = self.clock.now();
-        append_backend(
-            &self.store,
+        self.record(
             offer_id,
-            &Metadata::actor(BACKEND_ACTOR),
-            |_| {
-                Ok(Some(Command::SkipNotification {
-                    channels,
-                    reason: reason.clone(),
-                    skipped_at: now,
-                }))
-            },
-            |_, _| Uuid::new_v4(),
+            vec![Command::SkipNotification {
+                channels,
+                reason,
+                skipped_at: self.clock.now(),
+            }],
         )
         .await?;
         self.metrics.notification(match channel {
@@ -388,17 +373,7 @@ impl Sender {
             contact_email: &lh.contact_email,
         })
         .map_err(|e| ServiceError::Internal(e.to_string()))?;
-        let tag: String = due
-            .id
-            .chars()
-            .map(|c| {
-                if c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_') {
-                    c
-                } else {
-                    '.'
-                }
-            })
-            .collect();
+        let tag = due.tag();
         let message_id = format!("{tag}@{}", lh.message_id_domain);
         let id = MessageId::new(format!("<{message_id}>"))
             .map_err(|e| ServiceError::Internal(e.to_string()))?;
@@ -438,37 +413,26 @@ impl Sender {
         };
         crate::failpoint::hit("notify-after-send");
         let now = self.clock.now();
-        let (server_reply, bounce) = match &outcome {
-            MailOutcome::Accepted { reply: r } => (reply(r), None),
-            MailOutcome::Refused { reply: r } => (reply(r), Some(reply(r))),
+        let (server_reply, refused) = match &outcome {
+            MailOutcome::Accepted { reply: r } => (reply(r), false),
+            MailOutcome::Refused { reply: r } => (reply(r), true),
         };
-        self.record(
-            &due.offer_id,
-            Command::RecordEmailSent {
+        // the relay's answer and, for a refusal, the bounce it means: one fact, one append
+        let mut facts = vec![Command::RecordEmailSent {
+            message_id: id.clone(),
+            to: to.clone(),
+            smtp_reply: Some(server_reply.clone()),
+            sent_at: now,
+        }];
+        if refused {
+            facts.push(Command::RecordEmailBounced {
                 message_id: id.clone(),
-                to: to.clone(),
-                smtp_reply: Some(server_reply),
-                sent_at: now,
-            },
-        )
-        .await?;
-        if let Some(reason) = bounce {
-            append_backend(
-                &self.store,
-                &due.offer_id,
-                &Metadata::actor(BACKEND_ACTOR),
-                |_| {
-                    Ok(Some(Command::RecordEmailBounced {
-                        message_id: id.clone(),
-                        reason: reason.clone(),
-                        bounced_at: now,
-                    }))
-                },
-                |e: &Event, _| {
-                    backend_event_id(&due.offer_id, e.type_name(), &format!("{}/refused", due.id))
-                },
-            )
-            .await?;
+                reason: server_reply,
+                bounced_at: now,
+            });
+        }
+        self.record(&due.offer_id, facts).await?;
+        if refused {
             self.metrics.notification("notification_email_refused");
             return Ok(Done::Finished("refused by the server".into()));
         }
@@ -487,24 +451,26 @@ impl Sender {
         self.metrics.notification("repeated");
         self.record(
             &due.offer_id,
-            Command::RecordRepeat {
+            vec![Command::RecordRepeat {
                 channels,
                 attempt: u32::try_from(due.attempt).unwrap_or(u32::MAX),
                 message_id: id.clone(),
                 repeated_at: self.clock.now(),
-            },
+            }],
         )
         .await
     }
 
-    /// Appends one backend command about a notification (a fresh id: each is an occurrence).
-    async fn record(&self, offer_id: &str, command: Command) -> Result<(), ServiceError> {
-        append_backend(
+    /// Appends backend commands about a notification as one fact (fresh ids: each is an
+    /// occurrence).
+    async fn record(&self, offer_id: &str, commands: Vec<Command>) -> Result<(), ServiceError> {
+        append_all(
             &self.store,
             offer_id,
             &Metadata::actor(BACKEND_ACTOR),
-            |_| Ok(Some(command.clone())),
+            |_| Ok(commands.clone()),
             |_, _| Uuid::new_v4(),
+            crate::offers::MAX_APPEND_RETRIES,
         )
         .await?;
         Ok(())
@@ -524,7 +490,7 @@ impl Sender {
                 )
                 .await;
         };
-        let reference = due.id.replace('/', ".");
+        let reference = due.tag();
         if due.interrupted {
             // gateways that take our reference as the message id tell whether it was recorded;
             // over SMPP the SMSC names the message, so an interrupted attempt is repeated
@@ -568,39 +534,30 @@ impl Sender {
             Err(delay) => return Ok(Done::Later(delay.0)),
         };
         crate::failpoint::hit("notify-after-send");
-        let (message_id, gateway_reply, failed) = match &outcome {
+        let (message_id, gateway_reply, refused) = match &outcome {
             SmsOutcome::Accepted {
                 message_id,
                 reply: r,
-            } => (message_id.clone(), reply(r), None),
-            SmsOutcome::Refused { reply: r } => (sms.reference.clone(), reply(r), Some(reply(r))),
+            } => (message_id.clone(), reply(r), false),
+            SmsOutcome::Refused { reply: r } => (sms.reference.clone(), reply(r), true),
         };
         let id = MessageId::new(&message_id).map_err(|e| ServiceError::Internal(e.to_string()))?;
-        self.record(
-            &due.offer_id,
-            Command::RecordSmsSent {
-                message_id: id.clone(),
-                to: to.clone(),
-                gateway_reply: Some(gateway_reply),
-                sent_at: now,
-            },
-        )
-        .await?;
-        if let Some(reason) = failed {
-            append_backend(
-                &self.store,
-                &due.offer_id,
-                &Metadata::actor(BACKEND_ACTOR),
-                |_| {
-                    Ok(Some(Command::RecordSmsFailed {
-                        message_id: id.clone(),
-                        reason: reason.clone(),
-                        failed_at: now,
-                    }))
-                },
-                |_, _| Uuid::new_v4(),
-            )
-            .await?;
+        // the gateway's answer and, for a refusal, the failure it means: one fact, one append
+        let mut facts = vec![Command::RecordSmsSent {
+            message_id: id.clone(),
+            to: to.clone(),
+            gateway_reply: Some(gateway_reply.clone()),
+            sent_at: now,
+        }];
+        if refused {
+            facts.push(Command::RecordSmsFailed {
+                message_id: id,
+                reason: gateway_reply,
+                failed_at: now,
+            });
+        }
+        self.record(&due.offer_id, facts).await?;
+        if refused {
             return Ok(Done::Finished("refused by the gateway".into()));
         }
         self.metrics.notification("notification_sms_accepted");

@@ -62,6 +62,14 @@ pub struct Due {
     pub interrupted: bool,
 }
 
+impl Due {
+    /// The row's id in the form the messages carry it: the Message-ID's local part, the ENVID,
+    /// the VERP tag and the SMS reference (`<offer>.<channel>.<n>`; offer ids have no `/`).
+    pub fn tag(&self) -> String {
+        self.id.replace('/', ".")
+    }
+}
+
 /// The sender's view of the outbox.
 #[derive(Debug, Clone)]
 pub struct NotificationOutbox {

@@ -103,16 +103,13 @@ impl ReportBook {
         };
         let mut recorded = 0;
         for r in &report.recipients {
-            let mut said = r
-                .status
-                .map(|s| s.to_string())
-                .unwrap_or_else(|| r.action.to_string());
-            if let Some(d) = &r.diagnostic {
-                said = format!("{said} {d}");
-            }
-            let delayed = r.action == delivery_reports::Action::Delayed;
             if self
-                .record_outcome(&offer_id, &message_id, r.kind, delayed, &said)
+                .record_outcome(
+                    &offer_id,
+                    &message_id,
+                    (r.kind, r.action, r.status),
+                    r.diagnostic.as_deref(),
+                )
                 .await
             {
                 recorded += 1;
@@ -121,16 +118,25 @@ impl ReportBook {
         recorded
     }
 
-    /// Records one recipient's outcome on the e-mail `message_id` of `offer_id`.
+    /// Records one recipient's outcome (from a report or a webhook) on the e-mail `message_id`
+    /// of `offer_id`, with the status (or action) and the diagnostic as the report's text.
     async fn record_outcome(
         &self,
         offer_id: &str,
         message_id: &MessageId,
-        kind: Outcome,
-        delayed: bool,
-        said: &str,
+        (kind, action, status): (
+            Outcome,
+            delivery_reports::Action,
+            Option<delivery_reports::Status>,
+        ),
+        diagnostic: Option<&str>,
     ) -> bool {
-        let said = text(said);
+        let mut said = status.map_or_else(|| action.to_string(), |s| s.to_string());
+        if let Some(d) = diagnostic {
+            said = format!("{said} {d}");
+        }
+        let delayed = action == delivery_reports::Action::Delayed;
+        let said = text(&said);
         let now = Utc::now();
         let command = match kind {
             Outcome::Delivered => Command::RecordEmailDelivered {
@@ -203,16 +209,13 @@ impl ReportBook {
             ) else {
                 continue;
             };
-            let mut said = e
-                .status
-                .map(|s| s.to_string())
-                .unwrap_or_else(|| e.action.to_string());
-            if let Some(d) = &e.diagnostic {
-                said = format!("{said} {d}");
-            }
-            let delayed = e.action == delivery_reports::Action::Delayed;
             if self
-                .record_outcome(offer_id, &message_id, e.kind, delayed, &said)
+                .record_outcome(
+                    offer_id,
+                    &message_id,
+                    (e.kind, e.action, e.status),
+                    e.diagnostic.as_deref(),
+                )
                 .await
             {
                 recorded += 1;

@@ -30,6 +30,11 @@ pub struct Contact {
 }
 
 impl Contact {
+    /// The client line as a page shows it: kept on one line (non-breaking spaces).
+    pub fn phone_text(&self) -> String {
+        self.phone.replace(' ', "\u{a0}")
+    }
+
     /// A frame with `title`.
     pub fn frame(&self, title: &str) -> Frame {
         let digits: String = self.phone.chars().filter(char::is_ascii_digit).collect();
@@ -40,7 +45,7 @@ impl Contact {
         };
         Frame {
             title: title.to_owned(),
-            phone: self.phone.replace(' ', "\u{a0}"),
+            phone: self.phone_text(),
             phone_tel,
             email: self.email.clone(),
         }

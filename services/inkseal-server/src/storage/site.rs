@@ -345,7 +345,7 @@ impl Site {
     /// The page for an unknown token and for an expired entry: the same for both.
     fn gone(&self) -> Response {
         self.config().metrics.storage("expired_or_unknown");
-        let phone = self.config().contact.phone.replace(' ', "\u{a0}");
+        let phone = self.config().contact.phone_text();
         self.notice(
             StatusCode::GONE,
             "Odkaz už neplatí",
@@ -361,7 +361,7 @@ impl Site {
 
     fn locked(&self) -> Response {
         self.config().metrics.storage("locked");
-        let phone = self.config().contact.phone.replace(' ', "\u{a0}");
+        let phone = self.config().contact.phone_text();
         self.notice(
             StatusCode::LOCKED,
             "Úložiště je zablokované",

@@ -767,8 +767,10 @@ async fn a_mail_providers_webhook_reports_a_bounce_and_garbage_records_nothing()
     let offer = signed_offer("NAB-WEBHOOK-1", AGENT, 0);
     b.publish(&offer).await;
     morning_after(&b, &clock, &[&offer.offer_id]).await;
+    // both channels go out first, so nothing else joins the stream while the webhook is tried
     let events = wait_for(&b, &offer.offer_id, |e| {
         e.iter().any(|e| matches!(e, Event::EmailSent(_)))
+            && e.iter().any(|e| matches!(e, Event::SmsSent(_)))
     })
     .await;
     let message_id = events

@@ -589,15 +589,21 @@ pub async fn start(c: Components, listeners: Listeners) -> anyhow::Result<Runnin
         if let Some(listener) = callbacks {
             callbacks_addr = Some(listener.local_addr()?);
             let router = crate::notify::http_sms::callbacks(n.receipt_sender.clone(), book.clone());
-            let mut sd = trigger.subscribe();
+            let sd = trigger.subscribe();
             tracing::info!(addr = ?callbacks_addr, "SMS gateway callbacks listening");
             tasks.push((
                 "sms-callbacks",
+                // the same bounded listener as the storage site: a connection cap and
+                // header timeouts, so a slow or hostile caller cannot hold it
                 tokio::spawn(async move {
-                    axum::serve(listener, router)
-                        .with_graceful_shutdown(async move { sd.wait().await })
-                        .await?;
-                    Ok(())
+                    Ok(crate::storage::http::serve(
+                        listener,
+                        router,
+                        None,
+                        HttpLimits::default(),
+                        sd,
+                    )
+                    .await?)
                 }),
             ));
         }
